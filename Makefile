@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint migrate demo bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Migrate the database, load the demo programme when it is empty, serve on :8000.
+run: install
+	$(BIN)/tracker run-sandbox
+
+## The whole suite: SQLite always, PostgreSQL too when TRACKER_TEST_DATABASE_URL is set.
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check tracker integrations tests bench
+	$(BIN)/mypy tracker integrations
+
+migrate: install
+	$(BIN)/tracker migrate
+
+bench: install
+	$(BIN)/python bench/api.py
+
+clean:
+	rm -rf $(VENV) tracker.db
