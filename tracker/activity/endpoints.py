@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from tracker.activity.models import ActivityEntry
+from tracker.activity.schemas import ActivityOut
+from tracker.activity.service import activity_query
+from tracker.api.deps import CurrentUser, DbSession
+from tracker.api.pagination import Page, keyset_page
+
+router = APIRouter(prefix="/activity", tags=["activity"])
+
+
+@router.get("", response_model=Page[ActivityOut])
+def list_activity(
+    session: DbSession,
+    _: CurrentUser,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+    action_item_id: int | None = None,
+    moment_id: int | None = None,
+    actor_id: int | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[ActivityOut]:
+    """The activity log, newest first: who changed what, when, from what to what."""
+    stmt = activity_query(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action_item_id=action_item_id,
+        moment_id=moment_id,
+        actor_id=actor_id,
+    )
+    rows, next_cursor = keyset_page(
+        session, stmt, sort_column=ActivityEntry.id, id_column=ActivityEntry.id,
+        descending=True, cursor=cursor, limit=limit,
+    )
+    return Page(items=[ActivityOut.model_validate(r) for r in rows], next_cursor=next_cursor)

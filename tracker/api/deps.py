@@ -1,0 +1,61 @@
+"""FastAPI dependencies; the Annotated aliases make each endpoint's signature say who may call it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from tracker.auth.service import authenticate_token
+from tracker.errors import Forbidden, NotAuthenticated
+from tracker.people.models import Person, Role
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; the request owns the transaction (services only flush)."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": commit before the response is sent, so a failed commit is never a 2xx.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="A personal API token: `Authorization: Bearer trk_...`")
+
+
+def current_user(
+    session: DbSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Person:
+    if credentials is None:
+        raise NotAuthenticated("an API token is required: send 'Authorization: Bearer <token>'")
+    return authenticate_token(session, credentials.credentials)
+
+
+CurrentUser = Annotated[Person, Depends(current_user)]
+
+
+def _require(*roles: Role):  # type: ignore[no-untyped-def]
+    def check(user: CurrentUser) -> Person:
+        if user.role not in roles:
+            allowed = " or ".join(r.value for r in roles)
+            raise Forbidden(f"this needs the {allowed} role; you are {user.role.value}")
+        return user
+
+    return check
+
+
+LeadOnly = Annotated[Person, Depends(_require(Role.lead, Role.admin))]
+AdminOnly = Annotated[Person, Depends(_require(Role.admin))]
+# Anyone who may change things at all (viewers only read); per-item ownership is checked by services.
+Writer = Annotated[Person, Depends(_require(Role.owner, Role.lead, Role.admin))]

@@ -1,0 +1,64 @@
+"""One error shape for every failure: {"error": {"code", "message", "field"?, "details"?}}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tracker.errors import TrackerError
+
+log = logging.getLogger(__name__)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    # ("body", "deadline") -> "deadline"; ("query", "limit") -> "limit"; nested -> "steps.0.name"
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"} and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TrackerError)
+    async def tracker_error(_: Request, exc: TrackerError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _location(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": None, "message": "invalid request"}
+        message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        return _error(422, "invalid", message, field=first["field"] or None, details={"errors": errors})
+
+    @app.exception_handler(StaleDataError)
+    async def stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        return _error(412, "stale_version", "someone else changed this first; reload and retry")
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error turned into 409: %s", exc.orig)
+        return _error(409, "conflict", "the change conflicts with existing data")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+        response = _error(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response

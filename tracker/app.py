@@ -1,0 +1,41 @@
+"""The FastAPI application factory. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.api.errors import install_error_handlers
+from tracker.api.routes import include_routers
+from tracker.config import Settings, get_settings
+from tracker.db import make_engine, make_session_factory
+
+DESCRIPTION = """
+The tracker turns the findings of customer journey mapping (friction points and prioritized
+moments of truth) into root-cause investigations and owned action items, and follows each one
+through implementation, employee training and closing the loop with affected customers.
+
+Every endpoint except `/healthz` needs a personal API token: `Authorization: Bearer trk_...`.
+Updates name the version they were made against (`If-Match: "3"` or a `version` field).
+Errors always look like `{"error": {"code", "message", "field"}}`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Tracker", version="0.1.0", description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.session_factory = session_factory or make_session_factory(
+        make_engine(settings.database_url)
+    )
+    install_error_handlers(app)
+    include_routers(app)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: answers without a token."""
+        return {"status": "ok"}
+
+    return app

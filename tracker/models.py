@@ -1,0 +1,16 @@
+"""Imports every domain's models so metadata is complete (Alembic and the app rely on it)."""
+
+from tracker.actions.models import ActionItem, ChecklistEntry, ProgressUpdate, TrainingRecord
+from tracker.activity.models import ActivityEntry
+from tracker.auth.models import ApiToken
+from tracker.friction.models import AffectedCustomer, Evidence, FrictionPoint
+from tracker.investigations.models import Investigation
+from tracker.journeys.models import JourneyMap, JourneyStage, JourneyStep
+from tracker.moments.models import MomentOfTruth, PriorityWeightSet
+from tracker.people.models import Person, Team
+
+__all__ = [
+    "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry", "Evidence",
+    "FrictionPoint", "Investigation", "JourneyMap", "JourneyStage", "JourneyStep", "MomentOfTruth",
+    "Person", "PriorityWeightSet", "ProgressUpdate", "Team", "TrainingRecord",
+]

@@ -1,0 +1,98 @@
+"""People (who owns, leads and reads) and teams (the owning departments)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.activity.service import apply_changes, record
+from tracker.api.versioning import check_version
+from tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tracker.people.models import Person, Role, Team
+
+# What a person may change on their own profile; the rest is an admin's call.
+SELF_EDITABLE = {"name", "timezone", "slack_user_id", "jira_account_id", "github_login"}
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("person", person_id)
+    return person
+
+
+def find_by_email(session: Session, email: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.email == email.strip().lower()))
+
+
+def create_person(session: Session, *, actor: Person | None, data: dict[str, Any]) -> Person:
+    email = data["email"].strip().lower()
+    if find_by_email(session, email):
+        raise Conflict(f"a person with email {email} already exists", field="email")
+    person = Person(**{**data, "email": email})
+    session.add(person)
+    session.flush()
+    record(session, actor=actor, entity_type="person", entity_id=person.id, action="created",
+           changes={"email": email, "role": person.role})
+    return person
+
+
+def update_person(
+    session: Session, *, actor: Person, person_id: int, expected_version: int, data: dict[str, Any]
+) -> Person:
+    person = get_person(session, person_id)
+    if actor.role is not Role.admin:
+        if actor.id != person.id:
+            raise Forbidden("only an admin may edit another person")
+        refused = sorted(set(data) - SELF_EDITABLE)
+        if refused:
+            raise Forbidden(f"only an admin may change {', '.join(refused)}", field=refused[0])
+    check_version(person, expected_version, "person")
+    changes = apply_changes(person, data)
+    if changes:
+        session.flush()
+        record(session, actor=actor, entity_type="person", entity_id=person.id, action="updated",
+               changes=changes)
+    return person
+
+
+def get_team(session: Session, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("team", team_id)
+    return team
+
+
+def _check_lead(session: Session, lead_id: int | None) -> None:
+    if lead_id is not None and session.get(Person, lead_id) is None:
+        raise InvalidInput(f"person {lead_id} does not exist", field="lead_id")
+
+
+def create_team(session: Session, *, actor: Person, data: dict[str, Any]) -> Team:
+    _check_lead(session, data.get("lead_id"))
+    taken = session.scalar(select(func.count()).where(func.lower(Team.name) == data["name"].lower()))
+    if taken:
+        raise Conflict(f"a team named {data['name']!r} already exists", field="name")
+    team = Team(**data)
+    session.add(team)
+    session.flush()
+    record(session, actor=actor, entity_type="team", entity_id=team.id, action="created",
+           changes={"name": team.name})
+    return team
+
+
+def update_team(
+    session: Session, *, actor: Person, team_id: int, expected_version: int, data: dict[str, Any]
+) -> Team:
+    team = get_team(session, team_id)
+    check_version(team, expected_version, "team")
+    if "lead_id" in data:
+        _check_lead(session, data["lead_id"])
+    changes = apply_changes(team, data)
+    if changes:
+        session.flush()
+        record(session, actor=actor, entity_type="team", entity_id=team.id, action="updated",
+               changes=changes)
+    return team
