@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from tracker.actions.endpoints import router as actions_router
 from tracker.activity.endpoints import router as activity_router
+from tracker.friction.endpoints import router as friction_router
+from tracker.investigations.endpoints import router as investigations_router
+from tracker.journeys.endpoints import router as journeys_router
+from tracker.moments.endpoints import router as moments_router
 from tracker.people.endpoints import router as people_router
+
+ROUTERS = (
+    people_router,
+    journeys_router,
+    friction_router,
+    moments_router,
+    investigations_router,
+    actions_router,
+    activity_router,
+)
 
 
 def include_routers(app: FastAPI) -> None:
-    for router in (people_router, activity_router):
+    for router in ROUTERS:
         app.include_router(router)
