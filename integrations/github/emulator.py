@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import socket
 import time
 import uuid
 from collections import Counter
@@ -303,6 +304,21 @@ class GitHubEmulator(HumanActions, Emulator):
 
     def server_error_response(self, request: Request) -> Response:
         return Response(502, {"message": "Server Error"})
+
+    def start(self, port: int = 0) -> GitHubEmulator:
+        super().start(port)
+        assert self._server is not None
+        server, accept = self._server, self._server.get_request
+
+        def get_request() -> tuple[socket.socket, Any]:
+            # The base server writes headers and body separately; without TCP_NODELAY Nagle
+            # plus the client's delayed ACK adds ~40 ms to every single request.
+            connection, address = accept()
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return connection, address
+
+        server.get_request = get_request  # type: ignore[method-assign]
+        return self
 
     def stop(self) -> None:
         super().stop()
