@@ -8,6 +8,8 @@ web_api.py (methods and errors), interactivity.py (payloads) and emulator_sandbo
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -21,6 +23,29 @@ from integrations.slack.web_api import SlackError, WebApi, edit, ratelimited, re
 from integrations.slack.workspace import Conversation, Message, Token, User, Workspace
 
 API_PREFIX = "/api/"
+
+
+def stop_quickly(emulator: Emulator) -> None:
+    """Emulator.stop() without the up-to-0.5 s wait for serve_forever's poll to notice.
+
+    shutdown() only takes effect when the server loop wakes; a throwaway connection wakes it at
+    once, which takes ~0.5 s off every test's teardown. (Suggested base change: serve_forever
+    with a short poll_interval.)
+    """
+    server = emulator._server
+    if server is None:
+        return
+    address = server.server_address
+    stopper = threading.Thread(target=server.shutdown, daemon=True)
+    stopper.start()
+    while stopper.is_alive():
+        try:
+            socket.create_connection(address[:2], timeout=0.2).close()
+        except OSError:
+            pass
+        stopper.join(0.01)
+    server.server_close()
+    emulator._server = None
 
 
 @dataclass
@@ -91,6 +116,9 @@ class SlackEmulator(Emulator):
 
     def __enter__(self) -> SlackEmulator:
         return self.start() if self._server is None else self
+
+    def stop(self) -> None:
+        stop_quickly(self)
 
     # -- workspace set-up ------------------------------------------------------------------
     def add_user(
