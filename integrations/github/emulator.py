@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import socket
+import threading
 import time
 import uuid
 from collections import Counter
@@ -321,8 +322,19 @@ class GitHubEmulator(HumanActions, Emulator):
         return self
 
     def stop(self) -> None:
+        if self._server is not None:
+            # serve_forever only notices shutdown on its next 0.5 s poll; a connection right
+            # after the request wakes it at once, which keeps test teardown fast.
+            threading.Timer(0.01, _poke, (self.port,)).start()
         super().stop()
         self.webhooks.drain(timeout=0.5)
+
+
+def _poke(port: int) -> None:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        pass
 
 
 def _token(request: Request) -> str | None:
