@@ -10,6 +10,7 @@ webhooks (`emulator_webhooks`) and web-UI actions (`emulator_human`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import socket
@@ -331,10 +332,8 @@ class GitHubEmulator(HumanActions, Emulator):
 
 
 def _poke(port: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-    except OSError:
-        pass
 
 
 def _token(request: Request) -> str | None:

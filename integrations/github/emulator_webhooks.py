@@ -12,11 +12,11 @@ import hmac
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from http.client import HTTPConnection, HTTPSConnection
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -56,7 +56,6 @@ class WebhookDispatcher:
         self._paused = False
         self._in_flight = 0
         self._drop_next = 0
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback
         self._thread = threading.Thread(target=self._run, daemon=True, name="github-webhooks")
         self._thread.start()
 
@@ -170,11 +169,17 @@ class WebhookDispatcher:
             ).hexdigest()
         if url is None:
             return Attempt(time.time(), None, "no webhook URL configured", redelivery)
-        request = urllib.request.Request(url, delivery.body, headers, method="POST")
+        # http.client rather than urllib: it keeps header names spelled exactly as GitHub's.
+        parts = urlsplit(url)
+        connection_class = HTTPSConnection if parts.scheme == "https" else HTTPConnection
+        connection = connection_class(parts.netloc, timeout=self.timeout)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            with self._opener.open(request, timeout=self.timeout) as reply:
-                return Attempt(time.time(), reply.status, None, redelivery)
-        except urllib.error.HTTPError as exc:
-            return Attempt(time.time(), exc.code, str(exc), redelivery)
+            connection.request("POST", target, delivery.body, headers)
+            reply = connection.getresponse()
+            reply.read()
+            return Attempt(time.time(), reply.status, None, redelivery)
         except OSError as exc:  # refused, reset, timed out: GitHub logs it and moves on
             return Attempt(time.time(), None, repr(exc), redelivery)
+        finally:
+            connection.close()

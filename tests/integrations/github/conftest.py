@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -31,7 +32,7 @@ def gh(emu: GitHubEmulator) -> Github:
 
 @dataclass
 class Received:
-    headers: dict[str, str]
+    headers: Message  # case-insensitive, like any web framework's
     body: bytes
 
 
@@ -55,7 +56,7 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - stdlib name
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            box[0].received.append(Received(dict(self.headers.items()), body))
+            box[0].received.append(Received(self.headers, body))
             self.send_response(box[0].status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -65,7 +66,7 @@ def receiver() -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     box.append(Receiver(f"http://127.0.0.1:{server.server_address[1]}/webhooks/github"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield box[0]
     server.shutdown()
