@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import re
+import socket
 import threading
 import time
 from collections import Counter
@@ -84,11 +85,25 @@ class JiraEmulator(Emulator):
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self, port: int = 0) -> JiraEmulator:
         super().start(port)
+        assert self._server is not None
+        accept = self._server.get_request
+
+        def get_request() -> tuple[socket.socket, Any]:
+            # The base server writes headers and body separately; without TCP_NODELAY, Nagle
+            # plus the client's delayed ACK adds ~40 ms to every request.
+            connection, address = accept()
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return connection, address
+
+        self._server.get_request = get_request  # type: ignore[method-assign]
         self.webhooks.start()
         return self
 
     def stop(self) -> None:
         self.webhooks.stop()
+        if self._server is not None:
+            # serve_forever notices shutdown only on its next 0.5 s poll; a connection wakes it.
+            threading.Timer(0.01, _poke, (self.port,)).start()
         super().stop()
 
     def __enter__(self) -> JiraEmulator:
@@ -290,6 +305,13 @@ class JiraEmulator(Emulator):
             "RateLimit-Reason": "jira-burst-based",
         }
         return Response(429, {"errorMessages": ["Rate limit exceeded."], "errors": {}}, headers)
+
+
+def _poke(port: int) -> None:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        pass
 
 
 def _unauthorized() -> Response:
