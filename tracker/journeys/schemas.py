@@ -1,0 +1,195 @@
+"""Journey map request/response models: a map, its ordered stages and their ordered steps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracker.journeys.models import Channel, MapKind
+
+EMOTION = Field(0, ge=-5, le=5, description="-5 (furious) .. +5 (delighted)")
+_VERSION = Field(None, description="The journey map version you edited (or send If-Match).")
+
+_STEP_EXAMPLE = {
+    "name": "Opens the invoice PDF",
+    "doing": "Downloads the invoice from the billing portal",
+    "thinking": "Why is the total higher than last month?",
+    "feeling": "Confused, slightly anxious",
+    "emotion_score": -2,
+    "channel": "web",
+    "people_met": [],
+    "systems_met": ["billing portal"],
+    "duration_minutes": 5,
+}
+
+
+class StepFields(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    doing: str = ""
+    thinking: str = ""
+    feeling: str = ""
+    emotion_score: int = EMOTION
+    channel: Channel
+    people_met: list[str] = Field(default_factory=list)
+    systems_met: list[str] = Field(default_factory=list)
+    duration_minutes: int | None = Field(None, ge=0)
+
+
+class StepCreate(StepFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_STEP_EXAMPLE, "position": 0}]})
+
+    position: int | None = Field(
+        None, ge=0, description="0-based place in the stage; omitted means at the end."
+    )
+
+
+class StageFields(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    steps: list[StepFields] = Field(default_factory=list)
+
+
+class StageCreate(StageFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Notice the problem", "steps": [_STEP_EXAMPLE], "position": 0}
+    ]})
+
+    position: int | None = Field(
+        None, ge=0, description="0-based place in the map; omitted means at the end."
+    )
+
+
+class JourneyMapCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "Getting help with a broken invoice",
+        "kind": "customer",
+        "persona": "Small-business owner paying monthly",
+        "scope_start": "The invoice arrives",
+        "scope_end": "The customer trusts the corrected invoice",
+        "objectives": ["Find where invoice confusion starts"],
+        "success_metrics": ["Invoice-related contacts per 1,000 invoices"],
+        "stages": [
+            {"name": "Notice the problem", "steps": [_STEP_EXAMPLE]},
+            {"name": "Contact support", "steps": [{
+                "name": "Calls the support line", "doing": "Waits on hold",
+                "thinking": "This should not take so long", "feeling": "Annoyed",
+                "emotion_score": -4, "channel": "phone", "people_met": ["Support agent"],
+                "systems_met": ["IVR"], "duration_minutes": 25,
+            }]},
+        ],
+    }]})
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: MapKind = MapKind.customer
+    persona: str = Field(min_length=1, max_length=200)
+    scope_start: str = Field(min_length=1, max_length=300)
+    scope_end: str = Field(min_length=1, max_length=300)
+    objectives: list[str] = Field(default_factory=list)
+    success_metrics: list[str] = Field(default_factory=list)
+    stages: list[StageFields] = Field(
+        default_factory=list, description="In journey order; each with its steps in order."
+    )
+
+
+class JourneyMapUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"persona": "Small-business owner paying yearly", "version": 1}
+    ]})
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    persona: str | None = Field(None, min_length=1, max_length=200)
+    scope_start: str | None = Field(None, min_length=1, max_length=300)
+    scope_end: str | None = Field(None, min_length=1, max_length=300)
+    objectives: list[str] | None = None
+    success_metrics: list[str] | None = None
+    version: int | None = _VERSION
+
+
+class StageUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "Notice something is wrong", "position": 0, "version": 1}
+    ]})
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    position: int | None = Field(None, ge=0, description="Move the stage to this 0-based place.")
+    version: int | None = _VERSION
+
+
+class StepUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"emotion_score": -3, "feeling": "Frustrated", "version": 1}
+    ]})
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    doing: str | None = None
+    thinking: str | None = None
+    feeling: str | None = None
+    emotion_score: int | None = Field(None, ge=-5, le=5)
+    channel: Channel | None = None
+    people_met: list[str] | None = None
+    systems_met: list[str] | None = None
+    duration_minutes: int | None = Field(None, ge=0)
+    stage_id: int | None = Field(None, description="Move it to another stage of the same map.")
+    position: int | None = Field(None, ge=0, description="0-based place in its (new) stage.")
+    version: int | None = _VERSION
+
+
+class StepOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    stage_id: int
+    position: int
+    name: str
+    doing: str
+    thinking: str
+    feeling: str
+    emotion_score: int
+    channel: Channel
+    people_met: list[str]
+    systems_met: list[str]
+    duration_minutes: int | None
+    friction_count: int = 0
+
+
+class StageOut(BaseModel):
+    id: int
+    journey_map_id: int
+    position: int
+    name: str
+    steps: list[StepOut]
+
+
+class JourneyMapSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    kind: MapKind
+    persona: str
+    scope_start: str
+    scope_end: str
+    objectives: list[str]
+    success_metrics: list[str]
+    created_by_id: int | None
+    created_at: datetime
+    version: int
+
+
+class EmotionPoint(BaseModel):
+    step_id: int
+    stage_name: str
+    step_name: str
+    emotion_score: int
+
+
+class EmotionCurve(BaseModel):
+    points: list[EmotionPoint] = Field(description="Every step in journey order.")
+    lowest: EmotionPoint | None = Field(
+        None, description="The first step with the lowest score: where the journey hurts most."
+    )
+
+
+class JourneyMapOut(JourneyMapSummary):
+    stages: list[StageOut]
+    emotion_curve: EmotionCurve
