@@ -1,5 +1,130 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from tracker.api.deps import CurrentUser, DbSession, LeadOnly
+from tracker.api.pagination import Page
+from tracker.api.versioning import IfMatch, expected_version, set_etag
+from tracker.moments import queries, service, weights
+from tracker.moments.deps import DefaultWeights
+from tracker.moments.schemas import (
+    GroupFrictionPoints,
+    MomentCreate,
+    MomentDetail,
+    MomentOut,
+    MomentUpdate,
+    RankUpdate,
+    WeightsIn,
+    WeightsOut,
+)
+from tracker.moments.status import MomentStatus
 
 router = APIRouter(tags=["moments"])
+
+
+@router.get("/priority-weights", response_model=WeightsOut)
+def get_weights(session: DbSession, _: CurrentUser, defaults: DefaultWeights,
+                response: Response) -> WeightsOut:
+    """The weights of the priority formula: the programme's, else the configured defaults."""
+    row = weights.weights_row(session)
+    if row is None:
+        return WeightsOut(**defaults.as_dict(), source="default", version=None,
+                          updated_by_id=None, updated_at=None)
+    set_etag(response, row)
+    return WeightsOut(reach=row.reach, severity=row.severity,
+                      emotional_weight=row.emotional_weight, business_impact=row.business_impact,
+                      source="programme", version=row.version, updated_by_id=row.updated_by_id,
+                      updated_at=row.updated_at)
+
+
+@router.put("/priority-weights", response_model=WeightsOut)
+def put_weights(body: WeightsIn, session: DbSession, lead: LeadOnly, defaults: DefaultWeights,
+                response: Response, if_match: IfMatch = None) -> WeightsOut:
+    """Set the programme's weights (lead) and rescore every moment of truth."""
+    expected = expected_version(if_match, body.version) if (
+        if_match is not None or body.version is not None) else None
+    row, rescored = weights.set_weights(session, actor=lead, data=body.model_dump(),
+                                        expected_version=expected, defaults=defaults)
+    set_etag(response, row)
+    return WeightsOut(reach=row.reach, severity=row.severity,
+                      emotional_weight=row.emotional_weight, business_impact=row.business_impact,
+                      source="programme", version=row.version, updated_by_id=row.updated_by_id,
+                      updated_at=row.updated_at, moments_rescored=rescored)
+
+
+@router.get("/moments", response_model=Page[MomentOut])
+def list_moments(
+    session: DbSession, _: CurrentUser,
+    journey_map_id: int | None = None,
+    status: MomentStatus | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[MomentOut]:
+    """Moments of truth in priority order: pinned ranks first where pinned, then by score."""
+    items, next_cursor = queries.list_moments(session, journey_map_id=journey_map_id,
+                                              status=status, cursor=cursor, limit=limit)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.post("/moments", response_model=MomentOut, status_code=status.HTTP_201_CREATED)
+def create_moment(body: MomentCreate, session: DbSession, lead: LeadOnly,
+                  defaults: DefaultWeights) -> MomentOut:
+    """Record a moment of truth (lead), optionally grouping friction points under it."""
+    moment = service.create_moment(session, actor=lead, data=body.model_dump(), defaults=defaults)
+    return queries.moment_out(session, moment)
+
+
+@router.get("/moments/{moment_id}", response_model=MomentDetail)
+def get_moment(moment_id: int, session: DbSession, _: CurrentUser, defaults: DefaultWeights,
+               response: Response) -> MomentDetail:
+    """One moment: friction points, investigations, action items by phase, status, score."""
+    moment = service.get_moment(session, moment_id)
+    set_etag(response, moment)
+    return queries.moment_detail(session, moment, defaults)
+
+
+@router.patch("/moments/{moment_id}", response_model=MomentOut)
+def update_moment(moment_id: int, body: MomentUpdate, session: DbSession, lead: LeadOnly,
+                  defaults: DefaultWeights, response: Response,
+                  if_match: IfMatch = None) -> MomentOut:
+    """Edit a moment's title, description, map or factors (lead); the score is recomputed."""
+    data = body.model_dump(exclude_unset=True, exclude={"version"})
+    if body.factors is not None:
+        data["factors"] = body.factors.model_dump(exclude_unset=True)
+    moment = service.update_moment(session, actor=lead, moment_id=moment_id,
+                                   expected_version=expected_version(if_match, body.version),
+                                   data=data, defaults=defaults)
+    set_etag(response, moment)
+    return queries.moment_out(session, moment)
+
+
+@router.put("/moments/{moment_id}/rank", response_model=MomentOut)
+def set_rank(moment_id: int, body: RankUpdate, session: DbSession, lead: LeadOnly,
+             response: Response, if_match: IfMatch = None) -> MomentOut:
+    """Pin a moment at a rank with a reason, or unpin it with `rank: null` (lead)."""
+    moment = service.set_rank(session, actor=lead, moment_id=moment_id,
+                              expected_version=expected_version(if_match, body.version),
+                              rank=body.rank, reason=body.reason)
+    set_etag(response, moment)
+    return queries.moment_out(session, moment)
+
+
+@router.post("/moments/{moment_id}/friction-points", response_model=MomentDetail)
+def group_friction_points(moment_id: int, body: GroupFrictionPoints, session: DbSession,
+                          lead: LeadOnly, defaults: DefaultWeights) -> MomentDetail:
+    """Group friction points under this moment of truth (lead)."""
+    service.group_friction_points(session, actor=lead, moment_id=moment_id,
+                                  friction_point_ids=body.friction_point_ids)
+    return queries.moment_detail(session, service.get_moment(session, moment_id), defaults)
+
+
+@router.delete("/moments/{moment_id}/friction-points/{friction_point_id}",
+               response_model=MomentDetail)
+def ungroup_friction_point(moment_id: int, friction_point_id: int, session: DbSession,
+                           lead: LeadOnly, defaults: DefaultWeights) -> MomentDetail:
+    """Take a friction point out of this moment of truth (lead)."""
+    service.ungroup_friction_point(session, actor=lead, moment_id=moment_id,
+                                   friction_point_id=friction_point_id)
+    return queries.moment_detail(session, service.get_moment(session, moment_id), defaults)
