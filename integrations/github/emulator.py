@@ -11,7 +11,6 @@ webhooks (`emulator_webhooks`) and web-UI actions (`emulator_human`).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
 import socket
 import threading
@@ -20,17 +19,17 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from github import Auth, Github, GithubRetry
 from urllib3 import Retry
 
 from integrations.emulation import Emulator, Handler, Request, Response
+from integrations.github.emulator_conditional import add_validators, not_modified
 from integrations.github.emulator_human import HumanActions
 from integrations.github.emulator_ratelimit import RateLimiter, RateLimits, refusal_body
 from integrations.github.emulator_render import Renderer
-from integrations.github.emulator_routes import Routes, parse_time
+from integrations.github.emulator_routes import Routes
 from integrations.github.emulator_state import ApiError, Event, GitHubState, User
 from integrations.github.emulator_webhooks import Delivery, WebhookDispatcher
 
@@ -95,6 +94,8 @@ class GitHubEmulator(HumanActions, Emulator):
 
     # -- setup -------------------------------------------------------------------------------
     def add_route(self, method: str, pattern: str, template: str, handler: Handler) -> None:
+        # Handlers are unique per route: the template is how call counters name the route.
+        assert handler not in self._templates, f"handler reused for {template}"
         self.router.add(method, pattern, handler)
         self._templates[handler] = template
 
@@ -218,12 +219,14 @@ class GitHubEmulator(HumanActions, Emulator):
             return self._finish(response, token)
         handler, params = matched
         request.params = {k: v for k, v in params.items() if v is not None} | {"_actor": login}
+        if template == "/rate_limit":  # GitHub does not charge for asking
+            return self._finish(self._rate_limit(token), token)
         if request.method == "GET":
             # Reads are side-effect free, so answer first: a 304 must not cost rate limit.
             response = self._run(handler, request)
             if response.status == 200:
-                self._add_validators(response)
-                if self._not_modified(request, response):
+                add_validators(response, self._started_at)
+                if not_modified(request, response):
                     self.not_modified += 1
                     keep = {k: response.headers[k] for k in ("ETag", "Last-Modified")}
                     return self._finish(Response(304, None, keep), token)
@@ -235,6 +238,14 @@ class GitHubEmulator(HumanActions, Emulator):
         if refusal is not None:
             response = self._refused(refusal, login)
         return self._finish(response, token)
+
+    def _rate_limit(self, token: str) -> Response:
+        headers = self.limiter.headers(token)
+        rate = {"limit": int(headers["X-RateLimit-Limit"]),
+                "remaining": int(headers["X-RateLimit-Remaining"]),
+                "reset": int(headers["X-RateLimit-Reset"]),
+                "used": int(headers["X-RateLimit-Used"]), "resource": "core"}
+        return Response(200, {"resources": {"core": rate}, "rate": rate})
 
     def _run(self, handler: Handler, request: Request) -> Response:
         try:
@@ -267,34 +278,6 @@ class GitHubEmulator(HumanActions, Emulator):
             "Vary": "Accept, Authorization, Cookie", **response.headers,
         }
         return response
-
-    def _add_validators(self, response: Response) -> None:
-        digest = hashlib.sha256(response.encoded() + response.headers.get("Link", "").encode())
-        response.headers["ETag"] = f'W/"{digest.hexdigest()[:40]}"'
-        response.headers["Last-Modified"] = format_datetime(
-            self._last_modified(response.body), usegmt=True
-        )
-
-    def _last_modified(self, body: Any) -> datetime:
-        items = body if isinstance(body, list) else [body]
-        stamps = [parse_time(i["updated_at"]) for i in items
-                  if isinstance(i, dict) and i.get("updated_at")]
-        return max(stamps, default=self._started_at)
-
-    @staticmethod
-    def _not_modified(request: Request, response: Response) -> bool:
-        # RFC 7232: If-None-Match wins; If-Modified-Since only counts without it.
-        if (tags := request.headers.get("if-none-match")) is not None:
-            ours = response.headers["ETag"].removeprefix("W/")
-            theirs = {t.strip().removeprefix("W/") for t in tags.split(",")}
-            return "*" in theirs or ours in theirs
-        if (since := request.headers.get("if-modified-since")) is not None:
-            try:
-                modified = parsedate_to_datetime(response.headers["Last-Modified"])
-                return modified <= parsedate_to_datetime(since)
-            except (TypeError, ValueError):
-                return False
-        return False
 
     # -- injected faults shaped like GitHub's --------------------------------------------------
     def rate_limited_response(self, request: Request) -> Response:
@@ -329,6 +312,7 @@ class GitHubEmulator(HumanActions, Emulator):
             threading.Timer(0.01, _poke, (self.port,)).start()
         super().stop()
         self.webhooks.drain(timeout=0.5)
+        self.webhooks.close()
 
 
 def _poke(port: int) -> None:

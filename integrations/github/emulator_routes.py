@@ -38,6 +38,7 @@ class Routes:
         self.state = emulator.state
         add = emulator.add_route
         add("GET", r"/user", "/user", self.get_user)
+        add("GET", r"/rate_limit", "/rate_limit", self.rate_limit)
         add("GET", r"/users/(?P<login>[^/]+)", "/users/{login}", self.get_named_user)
         add("GET", REPO, REPO_T, self.get_repo)
         add("GET", REPO + r"/issues", REPO_T + "/issues", self.list_issues)
@@ -101,6 +102,9 @@ class Routes:
     # -- users and repositories --------------------------------------------------------------
     def get_user(self, request: Request) -> Response:
         return Response(200, self.emu.render.user(self.actor(request)))
+
+    def rate_limit(self, request: Request) -> Response:
+        raise AssertionError("answered by the emulator itself: it owns the rate-limit state")
 
     def get_named_user(self, request: Request) -> Response:
         user = self.state.user(request.params["login"])

@@ -56,8 +56,21 @@ class WebhookDispatcher:
         self._paused = False
         self._in_flight = 0
         self._drop_next = 0
-        self._thread = threading.Thread(target=self._run, daemon=True, name="github-webhooks")
-        self._thread.start()
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def _ensure_thread(self) -> None:
+        # Started lazily (and again after close) so idle emulators cost no thread.
+        self._closed = False  # a thread still waiting on the condition simply carries on
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, daemon=True, name="gh-webhooks")
+            self._thread.start()
+
+    def close(self) -> None:
+        """Stop the delivery thread; queued deliveries stay queued for a later start."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
 
     # -- producing ---------------------------------------------------------------------------
     def emit(self, event: str, payload: dict[str, Any]) -> Delivery:
@@ -72,6 +85,7 @@ class WebhookDispatcher:
                 delivery.state = "skipped"
             else:
                 self._queue.append((delivery, False))
+                self._ensure_thread()
                 self._cond.notify_all()
         return delivery
 
@@ -83,6 +97,8 @@ class WebhookDispatcher:
     def resume(self) -> None:
         with self._cond:
             self._paused = False
+            if self._queue:
+                self._ensure_thread()
             self._cond.notify_all()
 
     def drain(self, timeout: float = 5.0) -> bool:
@@ -128,6 +144,7 @@ class WebhookDispatcher:
         with self._cond:
             delivery = next(d for d in self.deliveries if d.id == delivery_id)
             self._queue.append((delivery, True))
+            self._ensure_thread()
             self._cond.notify_all()
             return delivery
 
@@ -135,8 +152,10 @@ class WebhookDispatcher:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while self._paused or not self._queue:
+                while not self._closed and (self._paused or not self._queue):
                     self._cond.wait()
+                if self._closed:
+                    return
                 delivery, redelivery = self._queue.pop(0)
                 self._in_flight += 1
                 url, secret = self.url, self.secret

@@ -115,3 +115,11 @@ def test_injected_rate_limit_fault_looks_like_github(emu: GitHubEmulator) -> Non
     assert raised.value.headers["retry-after"] == "1"
     emu.faults.queued.append(Fault.RATE_LIMITED)
     assert emu.client().get_repo(REPO).create_issue("y").title == "y"  # retried after 1 s
+
+
+def test_rate_limit_endpoint_is_free(emu: GitHubEmulator, gh) -> None:
+    gh.get_repo(REPO)
+    first = gh.get_rate_limit().resources.core
+    second = gh.get_rate_limit().resources.core
+    assert first.used == second.used == 1
+    assert first.remaining == 4999
