@@ -11,6 +11,7 @@ from tracker.investigations.endpoints import router as investigations_router
 from tracker.journeys.endpoints import router as journeys_router
 from tracker.moments.endpoints import router as moments_router
 from tracker.people.endpoints import router as people_router
+from tracker.promote.endpoints import router as promote_router
 
 ROUTERS = (
     people_router,
@@ -18,6 +19,7 @@ ROUTERS = (
     friction_router,
     moments_router,
     investigations_router,
+    promote_router,
     actions_router,
     activity_router,
 )

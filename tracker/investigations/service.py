@@ -32,7 +32,7 @@ def get_investigation(session: Session, investigation_id: int) -> Investigation:
 
 
 def check_person(session: Session, person_id: int | None, *, field: str) -> None:
-    """A referenced person must exist and be active (an inactive one cannot do the work)."""
+    """An investigation's owner must exist, be active, and be allowed to write (not a viewer)."""
     if person_id is None:
         return
     person = session.get(Person, person_id)
@@ -40,6 +40,9 @@ def check_person(session: Session, person_id: int | None, *, field: str) -> None
         raise InvalidInput(f"person {person_id} does not exist", field=field)
     if not person.active:
         raise InvalidInput(f"person {person_id} is inactive", field=field)
+    if person.role is Role.viewer:
+        raise InvalidInput(f"person {person_id} is a viewer and could not edit the investigation",
+                           field=field)
 
 
 def _clean_hypotheses(items: list[str], field: str) -> list[str]:
