@@ -23,6 +23,7 @@ from tracker.demo import people as people_data
 from tracker.demo.work import load_work
 from tracker.friction.models import AffectedCustomer, Evidence, EvidenceSource, FrictionPoint
 from tracker.journeys.models import Channel, JourneyMap, JourneyStage, JourneyStep, MapKind
+from tracker.moments import priority
 from tracker.moments.models import MomentOfTruth
 from tracker.people.models import Person, Role, Team
 
@@ -41,13 +42,15 @@ def programme_is_empty(session: Session) -> bool:
 
 
 def priority_score(m: dict[str, Any], weights: PriorityWeights) -> float:
-    # TODO: switch to the shared function in tracker/moments/priority.py once it lands; this is
-    # the documented formula: value = weighted mean of the 1..5 factors, scaled by confidence
-    # and by how cheap the fix is.
-    w = {"reach": weights.reach, "severity": weights.severity,
-         "emotional_weight": weights.emotional_weight, "business_impact": weights.business_impact}
-    value = sum(m[k] * wk for k, wk in w.items()) / sum(w.values())
-    return round(100 * (value / 5) * (m["confidence"] / 5) * ((6 - m["effort"]) / 5), 1)
+    """The shared moment-of-truth formula, with the settings' weights (the demo sets no row)."""
+    return priority.score(priority.factors_of(_Factors(m)), priority.Weights.of(weights))
+
+
+class _Factors:
+    """Lets the formula read a demo dict the way it reads a model (attributes)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.__dict__.update({k: data[k] for k in priority.FACTORS})
 
 
 class DemoBuilder:
