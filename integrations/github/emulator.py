@@ -284,8 +284,9 @@ class GitHubEmulator(HumanActions, Emulator):
         wait = max(1, math.ceil(60 / self.limits.time_scale))
         body = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes "
                 "before you try again.", "documentation_url": f"{DOCS}#secondary-rate-limits"}
-        return self._finish(Response(self.rate_limit_status, body, {"Retry-After": str(wait)}),
-                            _token(request))
+        with self.lock:  # called by the base dispatcher outside the handling lock
+            response = Response(self.rate_limit_status, body, {"Retry-After": str(wait)})
+            return self._finish(response, _token(request))
 
     def server_error_response(self, request: Request) -> Response:
         return Response(502, {"message": "Server Error"})

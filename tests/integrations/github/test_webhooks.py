@@ -145,3 +145,18 @@ def test_deleted_and_transferred_emit_events(emu: GitHubEmulator, receiver: Rece
     changes = bodies[-1]["changes"]
     assert changes["new_issue"]["number"] == new_number
     assert changes["new_repository"]["full_name"] == "acme/other"
+
+
+def test_same_state_patch_is_a_no_op_without_webhook(
+    emu: GitHubEmulator, gh: Github, receiver: Receiver
+) -> None:
+    emu.configure_webhook(receiver.url, SECRET)
+    issue = gh.get_repo(REPO).create_issue("t", body="b")
+    before = emu.issue(REPO, issue.number).updated_at
+    issue.edit(title="t", body="b", state="open")  # what an echo-unaware sync might send
+    issue.edit(title="t2", state="closed")  # two kinds of change: two events
+    assert emu.drain_webhooks(5)
+    assert [action for _, action in receiver.events()] == ["opened", "edited", "closed"]
+    assert emu.issue(REPO, issue.number).updated_at >= before
+    senders = {json.loads(r.body)["sender"]["login"] for r in receiver.received}
+    assert senders == {"tracker-bot"}
