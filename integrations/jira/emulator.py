@@ -103,7 +103,7 @@ class JiraEmulator(Emulator):
         self.webhooks.stop()
         if self._server is not None:
             # serve_forever notices shutdown only on its next 0.5 s poll; a connection wakes it.
-            threading.Timer(0.01, _poke, (self.port,)).start()
+            threading.Timer(0.01, poke, (self.port,)).start()
         super().stop()
 
     def __enter__(self) -> JiraEmulator:
@@ -298,7 +298,7 @@ class JiraEmulator(Emulator):
         reset = datetime.now(UTC) + timedelta(seconds=max(reset_in, 0))
         headers = {
             "Retry-After": str(retry_after),
-            "X-RateLimit-Limit": str(self.rate_limit or 0),
+            "X-RateLimit-Limit": str(self.rate_limit or 100),
             "X-RateLimit-Remaining": "0",
             "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "X-RateLimit-NearLimit": "true",
@@ -307,7 +307,8 @@ class JiraEmulator(Emulator):
         return Response(429, {"errorMessages": ["Rate limit exceeded."], "errors": {}}, headers)
 
 
-def _poke(port: int) -> None:
+def poke(port: int) -> None:
+    """Open and close a connection to a local server (wakes a shutting-down serve_forever)."""
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
     except OSError:
@@ -334,7 +335,7 @@ def main() -> None:
 
 __all__ = [
     "JiraEmulator", "JiraApiError", "ManualClock", "SystemClock", "Workflow", "Transition", "Status",
-    "review_workflow", "simple_workflow", "sign",
+    "review_workflow", "simple_workflow", "sign", "poke",
 ]  # fmt: skip
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 
@@ -10,7 +9,7 @@ import pytest
 from jira import JIRA
 
 from integrations.emulation import Emulator, Request, Response
-from integrations.jira.emulator import JiraEmulator, ManualClock
+from integrations.jira.emulator import JiraEmulator, ManualClock, poke
 
 HOOK_SECRET = "s3cret-hook"
 
@@ -39,8 +38,7 @@ class HookReceiver(Emulator):
 
     def stop(self) -> None:
         if self._server is not None:  # wake serve_forever's 0.5 s poll so teardown is quick
-            port = self.port
-            threading.Timer(0.01, lambda: socket.create_connection(("127.0.0.1", port), 0.2).close()).start()
+            threading.Timer(0.01, poke, (self.port,)).start()
         super().stop()
 
 
