@@ -36,7 +36,9 @@ def mrkdwn(text: str, names: Names) -> str:
         return f"\x00{len(specials) - 1}\x00"
 
     # Slack escapes &, <, > in message text; undo that, then escape for HTML once.
-    stashed = _TOKEN.sub(stash, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    stashed = (
+        _TOKEN.sub(stash, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    )
     out = html.escape(stashed, quote=False)
     for pattern, replacement in _STYLES:
         out = pattern.sub(replacement, out)
@@ -59,7 +61,11 @@ def text_obj(obj: Any, names: Names) -> str:
     if not isinstance(obj, dict):
         return ""
     raw = str(obj.get("text", ""))
-    return mrkdwn(raw, names) if obj.get("type") == "mrkdwn" else html.escape(raw).replace("\n", "<br>")
+    return (
+        mrkdwn(raw, names)
+        if obj.get("type") == "mrkdwn"
+        else html.escape(raw).replace("\n", "<br>")
+    )
 
 
 def render_blocks(blocks: list[dict[str, Any]], names: Names, interactive: bool = True) -> str:
@@ -73,10 +79,16 @@ def _block(block: dict[str, Any], names: Names, interactive: bool) -> str:
     if kind == "header":
         return f"<h4>{text_obj(block.get('text'), names)}</h4>"
     if kind == "image":
-        return f'<img src="{html.escape(str(block.get("image_url", "")))}" alt="{html.escape(str(block.get("alt_text", "")))}" class="bk-image">'
+        src, alt = (
+            html.escape(str(block.get("image_url", ""))),
+            html.escape(str(block.get("alt_text", ""))),
+        )
+        return f'<img src="{src}" alt="{alt}" class="bk-image">'
     if kind == "context":
         parts = [
-            text_obj(e, names) if e.get("type") != "image" else f'<img src="{html.escape(str(e.get("image_url", "")))}" class="bk-icon">'
+            text_obj(e, names)
+            if e.get("type") != "image"
+            else f'<img src="{html.escape(str(e.get("image_url", "")))}" class="bk-icon">'
             for e in block.get("elements", [])
         ]
         return f'<div class="bk-context">{" ".join(parts)}</div>'
@@ -85,36 +97,49 @@ def _block(block: dict[str, Any], names: Names, interactive: bool) -> str:
         fields = "".join(f"<div>{text_obj(f, names)}</div>" for f in block.get("fields") or [])
         if fields:
             body += f'<div class="bk-fields">{fields}</div>'
-        accessory = "".join(_element(block, e, names, interactive) for e in interactive_elements(block))
+        accessory = "".join(
+            _element(block, e, names, interactive) for e in interactive_elements(block)
+        )
         return f'<div class="bk-section"><div class="bk-main">{body}</div>{accessory}</div>'
     if kind == "actions":
-        return f'<div class="bk-actions">{"".join(_element(block, e, names, interactive) for e in interactive_elements(block))}</div>'
+        buttons = "".join(
+            _element(block, e, names, interactive) for e in interactive_elements(block)
+        )
+        return f'<div class="bk-actions">{buttons}</div>'
     if kind == "input":
         label = text_obj(block.get("label"), names)
-        element = "".join(_element(block, e, names, interactive) for e in interactive_elements(block))
+        element = "".join(
+            _element(block, e, names, interactive) for e in interactive_elements(block)
+        )
         return f'<label class="bk-input">{label}<br>{element}</label>'
     if kind in ("markdown", "rich_text"):
         return f"<div>{mrkdwn(_plain(block), names)}</div>"
     return f'<div class="bk-unknown">[{html.escape(str(kind))} block]</div>'
 
 
-def _element(block: dict[str, Any], element: dict[str, Any], names: Names, interactive: bool) -> str:
+def _element(
+    block: dict[str, Any], element: dict[str, Any], names: Names, interactive: bool
+) -> str:
     kind = element.get("type")
     label = text_obj(element.get("text"), names)
-    style = f' bk-{html.escape(str(element["style"]))}' if element.get("style") else ""
+    style = f" bk-{html.escape(str(element['style']))}" if element.get("style") else ""
     if kind == "button" and element.get("url"):
-        return f'<a class="bk-button{style}" href="{html.escape(str(element["url"]))}" target="_blank">{label} &#8599;</a>'
+        href = html.escape(str(element["url"]))
+        return f'<a class="bk-button{style}" href="{href}" target="_blank">{label} &#8599;</a>'
     if kind == "button":
         value = html.escape(json.dumps([block["block_id"], element["action_id"]]))
         disabled = "" if interactive else " disabled"
-        return f'<button class="bk-button{style}" name="action" value="{value}"{disabled}>{label}</button>'
+        attrs = f'class="bk-button{style}" name="action" value="{value}"{disabled}'
+        return f"<button {attrs}>{label}</button>"
     if kind == "plain_text_input":
-        name = f'input:{html.escape(element["action_id"])}'
+        name = f"input:{html.escape(element['action_id'])}"
         placeholder = html.escape(str((element.get("placeholder") or {}).get("text", "")))
         if element.get("multiline"):
             return f'<textarea name="{name}" placeholder="{placeholder}"></textarea>'
         return f'<input name="{name}" placeholder="{placeholder}">'
-    return f'<span class="bk-unknown">[{html.escape(str(kind))}: not clickable in the sandbox]</span>'
+    return (
+        f'<span class="bk-unknown">[{html.escape(str(kind))}: not clickable in the sandbox]</span>'
+    )
 
 
 def _plain(block: dict[str, Any]) -> str:

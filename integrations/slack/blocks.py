@@ -14,9 +14,18 @@ from typing import Any
 MAX_BLOCKS = 50  # per message; modals allow 100 but messages 50
 MAX_TEXT = 3000  # section text limit
 KNOWN_TYPES = {
-    "section", "context", "actions", "divider", "header", "image", "input",
-    "rich_text", "video", "file", "markdown",
-}  # fmt: skip
+    "section",
+    "context",
+    "actions",
+    "divider",
+    "header",
+    "image",
+    "input",
+    "rich_text",
+    "video",
+    "file",
+    "markdown",
+}
 ELEMENT_HOLDERS = {"actions"}  # blocks whose `elements` are interactive elements
 
 
@@ -85,7 +94,9 @@ def _block_errors(i: int, block: Any, seen_ids: set[str]) -> list[str]:
         if not isinstance(elements, list) or not elements:
             errors.append(f"must provide a non-empty elements array {where}/elements")
         elif kind == "actions":
-            errors.extend(_element_errors(e, f"{where}/elements/{j}") for j, e in enumerate(elements))
+            errors.extend(
+                _element_errors(e, f"{where}/elements/{j}") for j, e in enumerate(elements)
+            )
             errors = [e for e in errors if e]
     return errors
 

@@ -8,6 +8,7 @@ web_api.py (methods and errors), interactivity.py (payloads) and emulator_sandbo
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -39,10 +40,8 @@ def stop_quickly(emulator: Emulator) -> None:
     stopper = threading.Thread(target=server.shutdown, daemon=True)
     stopper.start()
     while stopper.is_alive():
-        try:
-            socket.create_connection(address[:2], timeout=0.2).close()
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            socket.create_connection((str(address[0]), int(address[1])), timeout=0.2).close()
         stopper.join(0.01)
     server.server_close()
     emulator._server = None
@@ -89,10 +88,14 @@ class SlackEmulator(Emulator):
         self.interactivity_url = interactivity_url
         self.slash_command_url = slash_command_url
         self.fault_retry_after = fault_retry_after
-        self.chat_write_public = chat_write_public  # scope that lets a bot post where it isn't a member
+        self.chat_write_public = (
+            chat_write_public  # scope that lets a bot post where it isn't a member
+        )
         self.deleted_user_post_error = deleted_user_post_error
         self.workspace = Workspace(team_id, bot_user_id, bot_id)
-        self.limiter = RateLimiter(time_scale=time_scale, channel_burst=channel_burst, enabled=rate_limits)
+        self.limiter = RateLimiter(
+            time_scale=time_scale, channel_burst=channel_burst, enabled=rate_limits
+        )
         self.request_counts: Counter[str] = Counter()  # Web API method -> requests that reached it
         self.calls: list[ApiCall] = []
         self.add_token(bot_token)
@@ -188,7 +191,9 @@ class SlackEmulator(Emulator):
         """A message written by a person (the bot can't chat.update it: `cant_update_message`)."""
         with self.lock:
             conversation = self.api.conversation(channel, allow_user=True)
-            message = Message(conversation.id, self.workspace.clock.next(), text, None, user_id, via="person")
+            message = Message(
+                conversation.id, self.workspace.clock.next(), text, None, user_id, via="person"
+            )
             conversation.messages.append(message)
             return message
 
@@ -212,11 +217,17 @@ class SlackEmulator(Emulator):
 
     def ephemeral_for_user(self, user_id: str) -> list[Message]:
         with self.lock:
-            return [m for m in self.interactions.ephemerals if m.ephemeral_to == user_id and not m.deleted]
+            return [
+                m
+                for m in self.interactions.ephemerals
+                if m.ephemeral_to == user_id and not m.deleted
+            ]
 
     def message(self, channel: str, ts: str) -> Message | None:
         with self.lock:
-            return self.workspace.find_message(self.api.conversation(channel, allow_user=True).id, ts)
+            return self.workspace.find_message(
+                self.api.conversation(channel, allow_user=True).id, ts
+            )
 
     @property
     def rate_limit_violations(self) -> list[Violation]:
@@ -224,7 +235,7 @@ class SlackEmulator(Emulator):
 
     @property
     def rate_limit_counts(self) -> Counter[str]:
-        """"chat.postMessage", "chat.postMessage:C123", "users.lookupByEmail"... -> 429s served."""
+        """ "chat.postMessage", "chat.postMessage:C123", "users.lookupByEmail"... -> 429s served."""
         return self.limiter.counts
 
     @property
@@ -240,25 +251,45 @@ class SlackEmulator(Emulator):
         return signing.signature(self.signing_secret, body, timestamp)
 
     def click(
-        self, channel: str, ts: str, action_id: str, *, user_id: str,
-        block_id: str | None = None, inputs: dict[str, str] | None = None,
-    ) -> signing.Delivery:  # fmt: skip
-        """Press a button on a stored message as `user_id`; returns the delivery to interactivity_url.
+        self,
+        channel: str,
+        ts: str,
+        action_id: str,
+        *,
+        user_id: str,
+        block_id: str | None = None,
+        inputs: dict[str, str] | None = None,
+    ) -> signing.Delivery:
+        """Press a button on a stored message as `user_id`; returns the delivery to the app.
 
         `inputs` maps the action_id of text inputs on the message to what the person typed.
         """
-        return self.interactions.click(channel, ts, action_id, user_id=user_id, block_id=block_id, inputs=inputs)
+        return self.interactions.click(
+            channel, ts, action_id, user_id=user_id, block_id=block_id, inputs=inputs
+        )
 
     def slash_command(
-        self, user_id: str, text: str = "", *, command: str = "/tracker", channel_id: str | None = None
+        self,
+        user_id: str,
+        text: str = "",
+        *,
+        command: str = "/tracker",
+        channel_id: str | None = None,
     ) -> signing.Delivery:
-        return self.interactions.slash_command(user_id, text, command=command, channel_id=channel_id)
+        return self.interactions.slash_command(
+            user_id, text, command=command, channel_id=channel_id
+        )
 
     # -- message store used by the handlers -------------------------------------------------
     def store_message(
-        self, conversation: Conversation, text: str, blocks: list[dict[str, Any]] | None, *,
-        thread_ts: str | None = None, via: str = "chat.postMessage",
-    ) -> Message:  # fmt: skip
+        self,
+        conversation: Conversation,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+        *,
+        thread_ts: str | None = None,
+        via: str = "chat.postMessage",
+    ) -> Message:
         message = Message(
             channel=conversation.id,
             ts=self.workspace.clock.next(),
@@ -273,16 +304,29 @@ class SlackEmulator(Emulator):
         return message
 
     def store_ephemeral(
-        self, conversation: Conversation, user_id: str, text: str, blocks: list[dict[str, Any]] | None, via: str
+        self,
+        conversation: Conversation,
+        user_id: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+        via: str,
     ) -> Message:
         message = Message(
-            channel=conversation.id, ts=self.workspace.clock.next(), text=text, blocks=blocks,
-            user=self.workspace.bot_user_id, bot_id=self.workspace.bot_id, ephemeral_to=user_id, via=via,
-        )  # fmt: skip
+            channel=conversation.id,
+            ts=self.workspace.clock.next(),
+            text=text,
+            blocks=blocks,
+            user=self.workspace.bot_user_id,
+            bot_id=self.workspace.bot_id,
+            ephemeral_to=user_id,
+            via=via,
+        )
         self.interactions.ephemerals.append(message)
         return message
 
-    def edit_message(self, message: Message, text: str, blocks: list[dict[str, Any]] | None, by: str) -> None:
+    def edit_message(
+        self, message: Message, text: str, blocks: list[dict[str, Any]] | None, by: str
+    ) -> None:
         edit(message, text, blocks, time.time(), by)
 
     def message_json(self, message: Message) -> dict[str, Any]:
@@ -317,7 +361,9 @@ class SlackEmulator(Emulator):
     def before(self, request: Request) -> Response | None:
         if not request.path.startswith(API_PREFIX):
             return None
-        retry_after = self.limiter.check_method(self._token(request) or "", request.path[len(API_PREFIX) :])
+        retry_after = self.limiter.check_method(
+            self._token(request) or "", request.path[len(API_PREFIX) :]
+        )
         return ratelimited(retry_after).response() if retry_after is not None else None
 
     def handle(self, request: Request) -> Response:

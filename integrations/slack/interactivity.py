@@ -59,7 +59,9 @@ class Interactions:
         self.slash_runs: list[SlashRun] = []
         self.notes: list[str] = []  # problems the sandbox page should show (no URL configured...)
         self.responses: dict[str, ResponseTarget] = {}
-        self.triggers: dict[str, float] = {}  # trigger_id -> issued at (views.open needs a fresh one)
+        self.triggers: dict[
+            str, float
+        ] = {}  # trigger_id -> issued at (views.open needs a fresh one)
 
     def register(self, router: Router) -> None:
         router.add("POST", r"/response/(?P<token>[A-Za-z0-9_-]+)", self._response_url)
@@ -79,22 +81,35 @@ class Interactions:
 
     # -- block_actions ----------------------------------------------------------------------
     def click(
-        self, channel: str, ts: str, action_id: str, *, user_id: str,
-        block_id: str | None = None, inputs: dict[str, str] | None = None,
-    ) -> Delivery:  # fmt: skip
+        self,
+        channel: str,
+        ts: str,
+        action_id: str,
+        *,
+        user_id: str,
+        block_id: str | None = None,
+        inputs: dict[str, str] | None = None,
+    ) -> Delivery:
         with self.emu.lock:
             conversation = self.emu.conversation(channel)
             message = self.find_message(conversation.id, ts)
             if message is None:
                 raise LookupError(f"no message {ts} in {channel}")
             block, element = find_element(message, action_id, block_id)
-            payload = self.block_actions_payload(conversation, message, block, element, user_id, inputs)
+            payload = self.block_actions_payload(
+                conversation, message, block, element, user_id, inputs
+            )
         return self.send_interaction("block_actions", payload)
 
     def block_actions_payload(
-        self, conversation: Conversation, message: Message, block: dict[str, Any],
-        element: dict[str, Any], user_id: str, inputs: dict[str, str] | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        conversation: Conversation,
+        message: Message,
+        block: dict[str, Any],
+        element: dict[str, Any],
+        user_id: str,
+        inputs: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         team_id = self.emu.team_id
         action = {
             "action_id": element["action_id"],
@@ -137,7 +152,9 @@ class Interactions:
         return self._record(deliver(kind, url, body, self.emu.sign(body)))
 
     # -- slash commands ---------------------------------------------------------------------
-    def slash_command(self, user_id: str, text: str, *, command: str, channel_id: str | None) -> Delivery:
+    def slash_command(
+        self, user_id: str, text: str, *, command: str, channel_id: str | None
+    ) -> Delivery:
         url = self.emu.slash_command_url
         if not url:
             raise RuntimeError("SlackEmulator.slash_command_url is not configured")
@@ -162,16 +179,22 @@ class Interactions:
         body = urlencode(fields).encode()
         delivery = self._record(deliver("slash_command", url, body, self.emu.sign(body)))
         self.slash_runs.append(SlashRun(user.id, conversation.id, command, text, delivery))
-        self._show_immediate_reply(delivery, ResponseTarget(conversation.id, user.id, None), command)
+        self._show_immediate_reply(
+            delivery, ResponseTarget(conversation.id, user.id, None), command
+        )
         return delivery
 
-    def _show_immediate_reply(self, delivery: Delivery, target: ResponseTarget, command: str) -> None:
+    def _show_immediate_reply(
+        self, delivery: Delivery, target: ResponseTarget, command: str
+    ) -> None:
         """Slack turns the app's HTTP answer into a message; failures become an ephemeral error."""
         if delivery.error:
             reply: dict[str, Any] = {"text": f'{command} failed with the error "{delivery.error}"'}
         elif not delivery.response_body.strip():
             return  # a bare 200 just acknowledges
-        elif "json" in delivery.response_headers.get("Content-Type", delivery.response_headers.get("content-type", "")):
+        elif "json" in delivery.response_headers.get(
+            "Content-Type", delivery.response_headers.get("content-type", "")
+        ):
             try:
                 reply = json.loads(delivery.response_body)
             except ValueError:
@@ -183,7 +206,9 @@ class Interactions:
         try:
             self.apply_response(target, reply)
         except BlocksError:
-            self.apply_response(target, {"text": f'{command} failed with the error "invalid_blocks"'})
+            self.apply_response(
+                target, {"text": f'{command} failed with the error "invalid_blocks"'}
+            )
 
     # -- response_url -----------------------------------------------------------------------
     def _response_url(self, request: Request) -> Response:
@@ -217,9 +242,13 @@ class Interactions:
             elif _truthy(body.get("replace_original")) and original is not None:
                 self.emu.edit_message(original, text, blocks, by="response_url")
             elif body.get("response_type") == "in_channel":
-                self.emu.store_message(conversation, text, blocks, thread_ts=body.get("thread_ts"), via="response_url")
+                self.emu.store_message(
+                    conversation, text, blocks, thread_ts=body.get("thread_ts"), via="response_url"
+                )
             else:
-                self.emu.store_ephemeral(conversation, target.user_id, text, blocks, via="response_url")
+                self.emu.store_ephemeral(
+                    conversation, target.user_id, text, blocks, via="response_url"
+                )
 
     # -- helpers ----------------------------------------------------------------------------
     def find_message(self, channel_id: str, ts: str) -> Message | None:
@@ -227,13 +256,23 @@ class Interactions:
         found = self.emu.workspace.find_message(channel_id, ts)
         if found is None:
             found = next(
-                (m for m in self.ephemerals if m.channel == channel_id and m.ts == ts and not m.deleted), None
+                (
+                    m
+                    for m in self.ephemerals
+                    if m.channel == channel_id and m.ts == ts and not m.deleted
+                ),
+                None,
             )
         return found
 
     def _user_json(self, user_id: str) -> dict[str, Any]:
         user: User = self.emu.workspace.users[user_id]
-        return {"id": user.id, "username": user.name, "name": user.name, "team_id": self.emu.team_id}
+        return {
+            "id": user.id,
+            "username": user.name,
+            "name": user.name,
+            "team_id": self.emu.team_id,
+        }
 
     def _record(self, delivery: Delivery) -> Delivery:
         with self.emu.lock:

@@ -56,7 +56,7 @@ class RateLimiter:
         self._windows: dict[str, deque[float]] = {}  # "token|method" -> recent request times
 
     def check_channel(self, channel: str) -> int | None:
-        """Token bucket: `channel_burst` at once, then one per (scaled) second. Returns Retry-After."""
+        """Token bucket: `channel_burst` at once, then one a (scaled) second. -> Retry-After."""
         if not self.enabled:
             return None
         interval = 1.0 * self.time_scale
@@ -64,8 +64,8 @@ class RateLimiter:
             now = self.clock()
             tokens, last = self._buckets.get(channel, (float(self.channel_burst), now))
             tokens = min(float(self.channel_burst), tokens + (now - last) / interval)
-            if tokens >= 1.0:
-                self._buckets[channel] = (tokens - 1.0, now)
+            if tokens >= 1.0 - 1e-6:  # float slack: a wait of exactly one interval must pass
+                self._buckets[channel] = (max(0.0, tokens - 1.0), now)
                 return None
             self._buckets[channel] = (tokens, now)
             wait = (1.0 - tokens) * interval

@@ -24,7 +24,9 @@ Args = dict[str, Any]
 class SlackError(Exception):
     """An `{"ok": false, "error": code}` answer; HTTP 200 like Slack, except 429 for limits."""
 
-    def __init__(self, code: str, status: int = 200, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self, code: str, status: int = 200, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(code)
         self.code, self.status, self.headers, self.extra = code, status, headers or {}, extra
 
@@ -88,7 +90,11 @@ class WebApi:
     def writable(self, conversation: Conversation) -> None:
         if conversation.archived:
             raise SlackError("is_archived")
-        if not conversation.is_im and not conversation.bot_member and not self.emu.chat_write_public:
+        if (
+            not conversation.is_im
+            and not conversation.bot_member
+            and not self.emu.chat_write_public
+        ):
             raise SlackError("not_in_channel")
         if conversation.is_im and conversation.user:
             user = self.ws.users.get(conversation.user)
@@ -101,7 +107,9 @@ class WebApi:
         try:
             blocks = parse_blocks(args.get("blocks"))
         except BlocksError as err:
-            raise SlackError(err.code, errors=err.errors, response_metadata={"messages": err.errors}) from None
+            raise SlackError(
+                err.code, errors=err.errors, response_metadata={"messages": err.errors}
+            ) from None
         text = args.get("text") or ""
         if not isinstance(text, str):
             text = str(text)
@@ -136,8 +144,14 @@ class WebApi:
         retry_after = self.emu.limiter.check_channel(conversation.id)
         if retry_after is not None:
             raise ratelimited(retry_after)
-        message = self.emu.store_message(conversation, text, blocks, thread_ts=args.get("thread_ts") or None)
-        return {"channel": conversation.id, "ts": message.ts, "message": self.emu.message_json(message)}
+        message = self.emu.store_message(
+            conversation, text, blocks, thread_ts=args.get("thread_ts") or None
+        )
+        return {
+            "channel": conversation.id,
+            "ts": message.ts,
+            "message": self.emu.message_json(message),
+        }
 
     def chat_update(self, args: Args) -> dict[str, Any]:
         conversation = self.conversation(args.get("channel"))
@@ -149,14 +163,19 @@ class WebApi:
         if conversation.archived:
             raise SlackError("is_archived")
         text, blocks = self.content(args, required=False)
-        # Slack keeps what the update leaves out: no `blocks` keeps the old blocks, no `text` the old text.
+        # Slack keeps what an update leaves out: no `blocks` keeps the blocks, no `text` the text.
         self.emu.edit_message(
             message,
             text if "text" in args else message.text,
             blocks if "blocks" in args else message.blocks,
             by="chat.update",
         )
-        return {"channel": conversation.id, "ts": message.ts, "text": message.text, "message": self.emu.message_json(message)}
+        return {
+            "channel": conversation.id,
+            "ts": message.ts,
+            "text": message.text,
+            "message": self.emu.message_json(message),
+        }
 
     def chat_post_ephemeral(self, args: Args) -> dict[str, Any]:
         conversation = self.conversation(args.get("channel"), allow_user=True)
@@ -165,7 +184,9 @@ class WebApi:
         if user.id not in conversation.members:
             raise SlackError("user_not_in_channel")
         text, blocks = self.content(args)
-        message = self.emu.store_ephemeral(conversation, user.id, text, blocks, via="chat.postEphemeral")
+        message = self.emu.store_ephemeral(
+            conversation, user.id, text, blocks, via="chat.postEphemeral"
+        )
         return {"message_ts": message.ts}
 
     def conversations_open(self, args: Args) -> dict[str, Any]:
@@ -175,7 +196,9 @@ class WebApi:
         if not ids:
             raise SlackError("users_list_not_supplied")
         if len(ids) > 1:
-            raise SlackError("not_supported_by_emulator", detail="multi-person DMs are not emulated")
+            raise SlackError(
+                "not_supported_by_emulator", detail="multi-person DMs are not emulated"
+            )
         user = self.user(ids[0])
         if user.deleted:
             raise SlackError("user_disabled")
@@ -183,7 +206,11 @@ class WebApi:
         dm = existing or self.ws.dm_for(user.id)
         assert dm is not None
         channel = dm.to_api() if _truthy(args.get("return_im")) else {"id": dm.id}
-        return {"no_op": existing is not None, "already_open": existing is not None, "channel": channel}
+        return {
+            "no_op": existing is not None,
+            "already_open": existing is not None,
+            "channel": channel,
+        }
 
     def conversations_info(self, args: Args) -> dict[str, Any]:
         return {"channel": self.conversation(args.get("channel")).to_api()}
@@ -202,7 +229,9 @@ def _truthy(value: Any) -> bool:
     return value in (True, 1, "1", "true", "True")
 
 
-def edit(message: Message, text: str, blocks: list[dict[str, Any]] | None, at: float, by: str) -> None:
+def edit(
+    message: Message, text: str, blocks: list[dict[str, Any]] | None, at: float, by: str
+) -> None:
     """Keep the old version in `edits`, then apply the new one (tests read the history)."""
     message.edits.append(Edit(message.text, message.blocks, at, by))
     message.text, message.blocks = text, blocks

@@ -68,7 +68,13 @@ class Message:
 
     def to_api(self, team_id: str, app_id: str) -> dict[str, Any]:
         """The `message` object Slack returns from chat.postMessage and puts in payloads."""
-        out: dict[str, Any] = {"type": "message", "user": self.user, "text": self.text, "ts": self.ts, "team": team_id}
+        out: dict[str, Any] = {
+            "type": "message",
+            "user": self.user,
+            "text": self.text,
+            "ts": self.ts,
+            "team": team_id,
+        }
         if self.bot_id:
             out.update(bot_id=self.bot_id, app_id=app_id)
         if self.blocks is not None:
@@ -95,7 +101,13 @@ class Conversation:
 
     def to_api(self) -> dict[str, Any]:
         if self.is_im:
-            return {"id": self.id, "is_im": True, "user": self.user, "is_open": True, "is_archived": self.archived}
+            return {
+                "id": self.id,
+                "is_im": True,
+                "user": self.user,
+                "is_open": True,
+                "is_archived": self.archived,
+            }
         return {
             "id": self.id,
             "name": self.name,
@@ -148,14 +160,18 @@ class Workspace:
     # -- look-ups ---------------------------------------------------------------------------
     def channel_by_name(self, name: str) -> Conversation | None:
         name = name.lstrip("#")
-        return next((c for c in self.conversations.values() if not c.is_im and c.name == name), None)
+        return next(
+            (c for c in self.conversations.values() if not c.is_im and c.name == name), None
+        )
 
     def user_by_email(self, email: str) -> User | None:
         email = email.strip().lower()
         return next((u for u in self.users.values() if u.email.lower() == email), None)
 
     def dm_for(self, user_id: str, create: bool = True) -> Conversation | None:
-        found = next((c for c in self.conversations.values() if c.is_im and c.user == user_id), None)
+        found = next(
+            (c for c in self.conversations.values() if c.is_im and c.user == user_id), None
+        )
         if found is None and create:
             found = Conversation(id=self.new_id("D"), is_im=True, user=user_id, members={user_id})
             self.conversations[found.id] = found

@@ -22,7 +22,14 @@ SECRET = "test-signing-secret"
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     # slack-sdk (urllib) honours HTTP(S)_PROXY; loopback traffic must never go through one.
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("no_proxy", "*")
 
@@ -39,7 +46,9 @@ class Team:
 
 @pytest.fixture
 def emulator() -> Iterator[SlackEmulator]:
-    emu = SlackEmulator(bot_token=TOKEN, signing_secret=SECRET, time_scale=0.01, fault_retry_after=0)
+    emu = SlackEmulator(
+        bot_token=TOKEN, signing_secret=SECRET, time_scale=0.01, fault_retry_after=0
+    )
     with emu:
         yield emu
 

@@ -1,8 +1,6 @@
-"""Slack's rate limits: HTTP 429 + Retry-After + `ratelimited`, and recovery with slack-sdk's handler."""
+"""Slack's rate limits: 429 + Retry-After + `ratelimited`, and recovery with slack-sdk's handler."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 from slack_sdk import WebClient
@@ -15,7 +13,20 @@ from integrations.slack.emulator import SlackEmulator
 from .conftest import TOKEN, Team
 
 
-def test_per_channel_limit_allows_a_burst_then_429s(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
+class FrozenClock:
+    """Stands still until told, so limits are checked without racing the wall clock."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_per_channel_limit_allows_a_burst_then_429s(
+    emulator: SlackEmulator, team: Team, client: WebClient
+) -> None:
+    clock = emulator.limiter.clock = FrozenClock()
     for i in range(emulator.limiter.channel_burst):
         client.chat_postMessage(channel=team.cx.id, text=f"burst {i}")
     with pytest.raises(SlackApiError) as raised:
@@ -31,8 +42,16 @@ def test_per_channel_limit_allows_a_burst_then_429s(emulator: SlackEmulator, tea
     assert [v.channel for v in emulator.rate_limit_violations] == [team.cx.id]
     assert len(emulator.messages_in_channel(team.cx.id)) == emulator.limiter.channel_burst
 
-    time.sleep(0.02)  # one (scaled) second later the channel takes a message again
+    clock.now += 1.0 * emulator.limiter.time_scale  # one (scaled) second later it takes one more
     client.chat_postMessage(channel=team.cx.id, text="after waiting")
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel=team.cx.id, text="but not two")
+    clock.now += 10.0  # a long pause refills the burst, no further
+    for i in range(emulator.limiter.channel_burst):
+        client.chat_postMessage(channel=team.cx.id, text=f"second burst {i}")
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel=team.cx.id, text="over again")
+    assert emulator.rate_limit_counts[f"chat.postMessage:{team.cx.id}"] == 3
 
 
 def test_real_speed_retry_after_is_whole_seconds(team: Team) -> None:
@@ -46,6 +65,7 @@ def test_real_speed_retry_after_is_whole_seconds(team: Team) -> None:
 
 
 def test_method_tier_limit(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
+    emulator.limiter.clock = FrozenClock()
     for _ in range(50):  # users.lookupByEmail is Tier 3: 50 a minute
         client.users_lookupByEmail(email="ana@example.com")
     with pytest.raises(SlackApiError) as raised:
@@ -57,19 +77,32 @@ def test_method_tier_limit(emulator: SlackEmulator, team: Team, client: WebClien
 
 def test_rate_limit_handler_recovers_from_injected_429(emulator: SlackEmulator, team: Team) -> None:
     emulator.faults = FaultPlan(queued=[Fault.RATE_LIMITED, Fault.RATE_LIMITED])
-    client = WebClient(TOKEN, base_url=emulator.url + "/api/", retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)])
+    client = WebClient(
+        TOKEN,
+        base_url=emulator.url + "/api/",
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
     posted = client.chat_postMessage(channel=team.cx.id, text="eventually")
     assert posted["ok"]
     assert [f for f, _, _ in emulator.faults.injected] == [Fault.RATE_LIMITED, Fault.RATE_LIMITED]
     assert [m.text for m in emulator.messages_in_channel(team.cx.id)] == ["eventually"]
 
 
-def test_rate_limit_handler_recovers_from_channel_pacing(emulator: SlackEmulator, team: Team) -> None:
-    client = WebClient(TOKEN, base_url=emulator.url + "/api/", retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)])
+def test_rate_limit_handler_recovers_from_channel_pacing(
+    emulator: SlackEmulator, team: Team
+) -> None:
+    # Time moves on only while the client waits out a 429: deterministic on a busy machine.
+    limiter = emulator.limiter
+    limiter.clock = lambda: 1000.0 + len(limiter.violations) * limiter.time_scale
+    client = WebClient(
+        TOKEN,
+        base_url=emulator.url + "/api/",
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
     for i in range(emulator.limiter.channel_burst + 1):
         client.chat_postMessage(channel=team.cx.id, text=f"nudge {i}")
     assert len(emulator.messages_in_channel(team.cx.id)) == emulator.limiter.channel_burst + 1
-    assert emulator.rate_limit_counts["chat.postMessage"] >= 1
+    assert emulator.rate_limit_counts["chat.postMessage"] == 1
 
 
 def test_limits_can_be_switched_off(team: Team) -> None:

@@ -15,18 +15,32 @@ from integrations.slack.emulator import SlackEmulator
 from .conftest import Team
 
 BUTTONS = [
-    {"type": "section", "text": {"type": "mrkdwn", "text": "*Checkout* drop-off: fix the promo field"}},
+    {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": "*Checkout* drop-off: fix the promo field"},
+    },
     {
         "type": "actions",
         "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": "Done"}, "action_id": "done", "value": "a-1"},
-            {"type": "button", "text": {"type": "plain_text", "text": "Open ticket"}, "url": "https://jira.example/CX-1"},
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Done"},
+                "action_id": "done",
+                "value": "a-1",
+            },
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Open ticket"},
+                "url": "https://jira.example/CX-1",
+            },
         ],
     },
 ]
 
 
-def test_lookup_open_post_update_round_trip(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
+def test_lookup_open_post_update_round_trip(
+    emulator: SlackEmulator, team: Team, client: WebClient
+) -> None:
     user = client.users_lookupByEmail(email="ANA@example.com")["user"]
     assert user["id"] == team.ana.id and user["profile"]["email"] == "ana@example.com"
     assert user["team_id"] == emulator.team_id and user["deleted"] is False
@@ -45,8 +59,14 @@ def test_lookup_open_post_update_round_trip(emulator: SlackEmulator, team: Team,
     assert all(b["block_id"] for b in posted["message"]["blocks"])
     assert posted["message"]["blocks"][1]["elements"][1]["action_id"]
 
-    updated = client.chat_update(channel=dm, ts=posted["ts"], text="Checkout drop-off (done)", blocks=BUTTONS[:1])
-    assert (updated["channel"], updated["ts"], updated["text"]) == (dm, posted["ts"], "Checkout drop-off (done)")
+    updated = client.chat_update(
+        channel=dm, ts=posted["ts"], text="Checkout drop-off (done)", blocks=BUTTONS[:1]
+    )
+    assert (updated["channel"], updated["ts"], updated["text"]) == (
+        dm,
+        posted["ts"],
+        "Checkout drop-off (done)",
+    )
 
     [stored] = emulator.messages_for_user(team.ana.id)
     assert stored.text == "Checkout drop-off (done)" and len(stored.blocks or []) == 1
@@ -57,10 +77,14 @@ def test_lookup_open_post_update_round_trip(emulator: SlackEmulator, team: Team,
     assert emulator.request_counts["conversations.open"] == 2
 
 
-def test_channel_forms_and_timestamps(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
+def test_channel_forms_and_timestamps(
+    emulator: SlackEmulator, team: Team, client: WebClient
+) -> None:
     by_name = client.chat_postMessage(channel="#cx-findings", text="one")
     by_id = client.chat_postMessage(channel=team.cx.id, text="two", thread_ts=by_name["ts"])
-    to_user = client.chat_postMessage(channel=team.ben.id, text="hi Ben")  # a user id lands in the DM
+    to_user = client.chat_postMessage(
+        channel=team.ben.id, text="hi Ben"
+    )  # a user id lands in the DM
     assert by_name["channel"] == by_id["channel"] == team.cx.id
     assert to_user["channel"].startswith("D")
     assert float(by_name["ts"]) < float(by_id["ts"]) < float(to_user["ts"])
@@ -71,13 +95,20 @@ def test_channel_forms_and_timestamps(emulator: SlackEmulator, team: Team, clien
     assert [m.text for m in emulator.messages_for_user(team.ben.id)] == ["hi Ben"]
 
 
-def test_json_and_form_bodies_are_both_accepted(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
+def test_json_and_form_bodies_are_both_accepted(
+    emulator: SlackEmulator, team: Team, client: WebClient
+) -> None:
     # slack-sdk sends users.lookupByEmail as a form; the real API takes JSON for it too.
-    assert client.api_call("users.lookupByEmail", json={"email": "ben@example.com"})["user"]["id"] == team.ben.id
+    assert (
+        client.api_call("users.lookupByEmail", json={"email": "ben@example.com"})["user"]["id"]
+        == team.ben.id
+    )
     # ... and chat.postMessage as JSON; as a form, blocks arrive as a JSON string.
     import json
 
-    posted = client.api_call("chat.postMessage", params={"channel": team.cx.id, "blocks": json.dumps(BUTTONS)})
+    posted = client.api_call(
+        "chat.postMessage", params={"channel": team.cx.id, "blocks": json.dumps(BUTTONS)}
+    )
     assert posted["message"]["blocks"][0]["text"]["text"].startswith("*Checkout*")
 
 
@@ -95,7 +126,12 @@ def test_other_read_methods(emulator: SlackEmulator, team: Team, client: WebClie
 
 @pytest.mark.parametrize(
     ("token", "error"),
-    [(None, "not_authed"), ("xoxb-unknown", "invalid_auth"), ("revoked", "token_revoked"), ("inactive", "account_inactive")],
+    [
+        (None, "not_authed"),
+        ("xoxb-unknown", "invalid_auth"),
+        ("revoked", "token_revoked"),
+        ("inactive", "account_inactive"),
+    ],
 )
 def test_auth_errors(emulator: SlackEmulator, token: str | None, error: str) -> None:
     if token in ("revoked", "inactive"):
@@ -117,24 +153,49 @@ ERRORS: list[tuple[str, Call]] = [
     ("not_in_channel", lambda c, t: c.chat_postMessage(channel=t.private.id, text="x")),
     ("is_archived", lambda c, t: c.chat_postMessage(channel=t.old.id, text="x")),
     ("no_text", lambda c, t: c.chat_postMessage(channel=t.cx.id)),
-    ("invalid_blocks", lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks=[{"text": "no type"}])),
-    ("invalid_blocks", lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks=[{"type": "divider"}] * 51)),
-    ("invalid_blocks", lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks=["not an object"])),
-    ("invalid_blocks", lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks=[{"type": "section"}])),
-    ("invalid_blocks_format", lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks={"type": "section"})),
+    (
+        "invalid_blocks",
+        lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks=[{"text": "no type"}]),
+    ),
+    (
+        "invalid_blocks",
+        lambda c, t: c.chat_postMessage(
+            channel=t.cx.id, text="x", blocks=[{"type": "divider"}] * 51
+        ),
+    ),
+    (
+        "invalid_blocks",
+        lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks=["not an object"]),
+    ),
+    (
+        "invalid_blocks",
+        lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks=[{"type": "section"}]),
+    ),
+    (
+        "invalid_blocks_format",
+        lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks={"type": "section"}),
+    ),
     ("users_not_found", lambda c, t: c.users_lookupByEmail(email="nobody@example.com")),
     ("user_not_found", lambda c, t: c.users_info(user="U404")),
     ("user_not_found", lambda c, t: c.conversations_open(users="U404")),
     ("user_disabled", lambda c, t: c.conversations_open(users=t.gone.id)),
-    ("message_not_found", lambda c, t: c.chat_update(channel=t.cx.id, ts="1700000000.000100", text="x")),
+    (
+        "message_not_found",
+        lambda c, t: c.chat_update(channel=t.cx.id, ts="1700000000.000100", text="x"),
+    ),
     ("channel_not_found", lambda c, t: c.conversations_info(channel="C404")),
-    ("user_not_in_channel", lambda c, t: c.chat_postEphemeral(channel=t.cx.id, user=t.gone.id, text="x")),
+    (
+        "user_not_in_channel",
+        lambda c, t: c.chat_postEphemeral(channel=t.cx.id, user=t.gone.id, text="x"),
+    ),
     ("unknown_method", lambda c, t: c.api_call("chat.nope")),
 ]
 
 
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
-@pytest.mark.parametrize(("error", "call"), ERRORS, ids=[f"{i}-{e}" for i, (e, _) in enumerate(ERRORS)])
+@pytest.mark.parametrize(
+    ("error", "call"), ERRORS, ids=[f"{i}-{e}" for i, (e, _) in enumerate(ERRORS)]
+)
 def test_error_shapes(client: WebClient, team: Team, error: str, call: Call) -> None:
     with pytest.raises(SlackApiError) as raised:
         call(client, team)
@@ -148,7 +209,9 @@ def test_invalid_blocks_come_with_details(client: WebClient, team: Team) -> None
     assert "must provide either text or fields" in raised.value.response["errors"][0]
 
 
-def test_cant_update_someone_elses_message(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
+def test_cant_update_someone_elses_message(
+    emulator: SlackEmulator, team: Team, client: WebClient
+) -> None:
     theirs = emulator.post_as_user(team.ana.id, team.cx.id, "written by Ana")
     with pytest.raises(SlackApiError) as raised:
         client.chat_update(channel=team.cx.id, ts=theirs.ts, text="x")
