@@ -15,6 +15,7 @@ call counters and the knobs tests turn.
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import socket
 import threading
@@ -41,7 +42,13 @@ from integrations.jira.emulator_model import (
 )
 from integrations.jira.emulator_store import EVERYONE, JiraStore
 from integrations.jira.emulator_webhooks import WebhookDispatcher, sign
-from integrations.jira.emulator_workflows import Status, Transition, Workflow, review_workflow, simple_workflow
+from integrations.jira.emulator_workflows import (
+    Status,
+    Transition,
+    Workflow,
+    review_workflow,
+    simple_workflow,
+)
 
 API_PREFIX = r"/rest/api/(?:2|latest)"
 
@@ -82,7 +89,7 @@ class JiraEmulator(Emulator):
             self.add_project("CX", "Customer Experience", simple_workflow(), lead=ALICE_ID)
             self.add_project("OPS", "Operations", review_workflow(), lead=BOB_ID)
 
-    # -- lifecycle ------------------------------------------------------------------------------------
+    # -- lifecycle ---------------------------------------------------------------------------------
     def start(self, port: int = 0) -> JiraEmulator:
         super().start(port)
         assert self._server is not None
@@ -109,20 +116,32 @@ class JiraEmulator(Emulator):
     def __enter__(self) -> JiraEmulator:
         return self.start() if self._server is None else self
 
-    # -- set-up helpers -------------------------------------------------------------------------------
+    # -- set-up helpers ----------------------------------------------------------------------------
     def add_account(
-        self, email: str, display_name: str, api_token: str | None = None, *, account_id: str | None = None, bot: bool = False
+        self,
+        email: str,
+        display_name: str,
+        api_token: str | None = None,
+        *,
+        account_id: str | None = None,
+        bot: bool = False,
     ) -> Account:
         with self.lock:
-            account = Account(account_id or f"712020:{email.split('@')[0]}", email, display_name, api_token, is_bot=bot)
+            account = Account(
+                account_id or f"712020:{email.split('@')[0]}", email, display_name, api_token, is_bot=bot
+            )
             self.store.accounts[account.account_id] = account
             if bot and not hasattr(self, "bot"):
                 self.bot = account
             return account
 
-    def add_project(self, key: str, name: str | None = None, workflow: Workflow | None = None, lead: str | None = None) -> Project:
+    def add_project(
+        self, key: str, name: str | None = None, workflow: Workflow | None = None, lead: str | None = None
+    ) -> Project:
         with self.lock:
-            project = Project(str(next(self.store.project_ids)), key, name or key, workflow or simple_workflow(), lead)
+            project = Project(
+                str(next(self.store.project_ids)), key, name or key, workflow or simple_workflow(), lead
+            )
             self.store.projects[key] = project
             return project
 
@@ -147,7 +166,7 @@ class JiraEmulator(Emulator):
             self.rate_limit, self.rate_window, self.rate_retry_after = limit, window_seconds, retry_after
             self._windows.clear()
 
-    # -- vendor-state faults ------------------------------------------------------------------------------
+    # -- vendor-state faults -----------------------------------------------------------------------
     def revoke(self, who: str) -> None:
         """Revoke an account's API token: every request with it answers 401."""
         with self.lock:
@@ -160,7 +179,9 @@ class JiraEmulator(Emulator):
     def forbid_project(self, key: str, who: str | None = None) -> None:
         """Take away browse permission (from `who`, or everyone): its issues then answer 404."""
         with self.lock:
-            self.store.forbidden.setdefault(key, set()).add(self._account(who).account_id if who else EVERYONE)
+            self.store.forbidden.setdefault(key, set()).add(
+                self._account(who).account_id if who else EVERYONE
+            )
 
     def allow_project(self, key: str) -> None:
         with self.lock:
@@ -170,7 +191,7 @@ class JiraEmulator(Emulator):
         """Someone deletes the issue in the UI (webhook `jira:issue_deleted`; 404 afterwards)."""
         self.human(by).delete(key)
 
-    # -- people and state ---------------------------------------------------------------------------------------
+    # -- people and state --------------------------------------------------------------------------
     def human(self, who: str) -> HumanActor:
         """A person acting in the UI, by accountId, email or display name."""
         return HumanActor(self.store, self.lock, self._account(who))
@@ -197,7 +218,7 @@ class JiraEmulator(Emulator):
             raise KeyError(f"no account {who!r}")
         return found
 
-    # -- clients and counters -------------------------------------------------------------------------------
+    # -- clients and counters ----------------------------------------------------------------------
     def client(
         self,
         email: str = BOT_EMAIL,
@@ -223,7 +244,8 @@ class JiraEmulator(Emulator):
             return sum(
                 n
                 for name, n in self.calls.items()
-                if (method is None or name.split(" ", 1)[0] == method) and (template is None or name.split(" ", 1)[1] == template)
+                if (method is None or name.split(" ", 1)[0] == method)
+                and (template is None or name.split(" ", 1)[1] == template)
             )
 
     def reset_calls(self) -> None:
@@ -231,7 +253,7 @@ class JiraEmulator(Emulator):
             self.calls.clear()
             self.requests.clear()
 
-    # -- hooks of the shared server ----------------------------------------------------------------------------
+    # -- hooks of the shared server ----------------------------------------------------------------
     def add_route(self, method: str, template: str, handler: Callable[[Request], Response]) -> None:
         pattern = API_PREFIX + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
         name = f"{method} {template}"
@@ -309,15 +331,17 @@ class JiraEmulator(Emulator):
 
 def poke(port: int) -> None:
     """Open and close a connection to a local server (wakes a shutting-down serve_forever)."""
-    try:
+    with contextlib.suppress(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-    except OSError:
-        pass
 
 
 def _unauthorized() -> Response:
     body = {"errorMessages": ["Client must be authenticated to access this resource."], "errors": {}}
-    return Response(401, body, {"WWW-Authenticate": 'Basic realm="protected-area"', "X-Seraph-LoginReason": "AUTHENTICATED_FAILED"})
+    return Response(
+        401,
+        body,
+        {"WWW-Authenticate": 'Basic realm="protected-area"', "X-Seraph-LoginReason": "AUTHENTICATED_FAILED"},
+    )
 
 
 def main() -> None:

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.jira.emulator_fields import EDITABLE, FIELD_NAMES, FieldError, assign, coerce, label_value, not_settable
+from integrations.jira.emulator_fields import (
+    EDITABLE,
+    FIELD_NAMES,
+    FieldError,
+    assign,
+    coerce,
+    label_value,
+    not_settable,
+)
 from integrations.jira.emulator_model import (
     DEFAULT_PRIORITY,
     ISSUE_TYPES,
@@ -34,7 +42,9 @@ def create_issue(store: JiraStore, actor: str, fields: dict[str, Any]) -> IssueR
         errors["project"] = "Specify a valid project ID or key"
     issue_type = find_named(ISSUE_TYPES, fields.get("issuetype"))
     if issue_type is None:
-        errors["issuetype"] = "Specify an issue type" if not fields.get("issuetype") else "The issue type selected is invalid."
+        errors["issuetype"] = (
+            "Specify an issue type" if not fields.get("issuetype") else "The issue type selected is invalid."
+        )
     if "summary" not in fields:
         errors["summary"] = "You must specify a summary of the issue."
     values: dict[str, Any] = {}
@@ -72,7 +82,9 @@ def create_issue(store: JiraStore, actor: str, fields: dict[str, Any]) -> IssueR
     return issue
 
 
-def edit_issue(store: JiraStore, actor: str, issue: IssueRecord, fields: dict[str, Any], update: dict[str, Any]) -> None:
+def edit_issue(
+    store: JiraStore, actor: str, issue: IssueRecord, fields: dict[str, Any], update: dict[str, Any]
+) -> None:
     """`PUT /issue/{key}`: `fields` replace values, `update` holds add/remove/set operations."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -94,7 +106,9 @@ def edit_issue(store: JiraStore, actor: str, issue: IssueRecord, fields: dict[st
             elif field_id in EDITABLE or field_id in store.custom_fields:
                 for operation in operations:
                     if "set" not in operation:
-                        raise FieldError(f"Field '{field_id}' does not support operation '{next(iter(operation))}'")
+                        raise FieldError(
+                            f"Field '{field_id}' does not support operation '{next(iter(operation))}'"
+                        )
                     values[field_id] = coerce(field_id, operation["set"], store)
             else:
                 errors[field_id] = not_settable(field_id)
@@ -128,9 +142,16 @@ def _label_operations(current: list[str], operations: list[dict[str, Any]]) -> l
 
 
 def transition_issue(
-    store: JiraStore, actor: str, issue: IssueRecord, transition_id: str, fields: dict[str, Any], update: dict[str, Any]
+    store: JiraStore,
+    actor: str,
+    issue: IssueRecord,
+    transition_id: str,
+    fields: dict[str, Any],
+    update: dict[str, Any],
 ) -> None:
-    transition = next((t for t in issue.project.workflow.available(issue.status) if t.id == str(transition_id)), None)
+    transition = next(
+        (t for t in issue.project.workflow.available(issue.status) if t.id == str(transition_id)), None
+    )
     if transition is None:
         raise JiraApiError(400, [f"Transition id '{transition_id}' is not valid for this issue."])
     screen = {*transition.required, *transition.optional}
@@ -147,11 +168,19 @@ def transition_issue(
     for field_id in transition.required:
         present = values.get(field_id) if field_id in values else issue.custom.get(field_id)
         if present is None and field_id not in errors:
-            name = FIELD_NAMES.get(field_id) or (store.custom_fields[field_id].name if field_id in store.custom_fields else field_id)
+            name = FIELD_NAMES.get(field_id) or (
+                store.custom_fields[field_id].name if field_id in store.custom_fields else field_id
+            )
             errors[field_id] = f"{name} is required."
     if errors:
         raise JiraApiError(400, [], errors)
-    items = _move(store, issue, transition.to, values.pop("resolution", None), auto_resolve=issue.project.workflow.auto_resolve)
+    items = _move(
+        store,
+        issue,
+        transition.to,
+        values.pop("resolution", None),
+        auto_resolve=issue.project.workflow.auto_resolve,
+    )
     items += [item for field_id, value in values.items() if (item := assign(issue, field_id, value, store))]
     publish(store, issue, actor, items, "jira:issue_updated", "issue_generic")
     for operation in update.get("comment", []):
@@ -159,7 +188,9 @@ def transition_issue(
             add_comment(store, actor, issue, operation["add"]["body"])
 
 
-def _move(store: JiraStore, issue: IssueRecord, target: Status, resolution: Any, auto_resolve: bool) -> list[ChangeItem]:
+def _move(
+    store: JiraStore, issue: IssueRecord, target: Status, resolution: Any, auto_resolve: bool
+) -> list[ChangeItem]:
     """Set the status; resolution follows the done category as Jira's post-functions do."""
     old = issue.status
     items = [ChangeItem("status", "jira", "status", old.id, old.name, target.id, target.name)]
@@ -186,7 +217,14 @@ def force_status(store: JiraStore, actor: str, issue: IssueRecord, status: Statu
 
 
 def find_transition(issue: IssueRecord, status_name: str) -> Transition | None:
-    return next((t for t in issue.project.workflow.available(issue.status) if t.to.name.lower() == status_name.lower()), None)
+    return next(
+        (
+            t
+            for t in issue.project.workflow.available(issue.status)
+            if t.to.name.lower() == status_name.lower()
+        ),
+        None,
+    )
 
 
 def assign_issue(store: JiraStore, actor: str, issue: IssueRecord, account_id: str | None) -> None:

@@ -10,11 +10,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Protocol
 
-from integrations.jira.emulator_model import PRIORITIES, RESOLUTIONS, Account, ChangeItem, CustomField, IssueRecord, find_named
+from integrations.jira.emulator_model import (
+    PRIORITIES,
+    RESOLUTIONS,
+    Account,
+    ChangeItem,
+    CustomField,
+    IssueRecord,
+    find_named,
+)
 
 # Fields an edit (PUT /issue) may set. Status and resolution change only through transitions.
 EDITABLE = frozenset({"summary", "description", "labels", "duedate", "priority", "assignee"})
-FIELD_NAMES = {"resolution": "Resolution", "duedate": "Due date", "assignee": "Assignee", "summary": "Summary"}
+FIELD_NAMES = {
+    "resolution": "Resolution",
+    "duedate": "Due date",
+    "assignee": "Assignee",
+    "summary": "Summary",
+}
 
 
 class FieldError(Exception):
@@ -124,7 +137,7 @@ def _custom(custom: CustomField, value: Any) -> Any:
     return value
 
 
-# -- storing, with changelog ------------------------------------------------------------------------
+# -- storing, with changelog -----------------------------------------------------------------------
 def assign(issue: IssueRecord, field_id: str, value: Any, ctx: FieldContext) -> ChangeItem | None:
     """Store a coerced value; returns the changelog item, or None when nothing changed."""
     if field_id in issue.custom or field_id in ctx.custom_fields:
@@ -145,7 +158,15 @@ def assign(issue: IssueRecord, field_id: str, value: Any, ctx: FieldContext) -> 
     if field_id == "duedate":
         return ChangeItem("duedate", "jira", "duedate", _iso(old), _day(old), _iso(value), _day(value))
     if field_id in ("priority", "resolution"):
-        return ChangeItem(field_id, "jira", field_id, old and old.id, old and old.name, value and value.id, value and value.name)
+        return ChangeItem(
+            field_id,
+            "jira",
+            field_id,
+            old and old.id,
+            old and old.name,
+            value and value.id,
+            value and value.name,
+        )
     if field_id in ("assignee", "reporter"):
         return ChangeItem(field_id, "jira", field_id, old, _display(old, ctx), value, _display(value, ctx))
     raise ValueError(field_id)

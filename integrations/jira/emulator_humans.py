@@ -1,4 +1,4 @@
-""""Human" actions: what a named person does to an issue in the Jira UI, for tests to script.
+""" "Human" actions: what a named person does to an issue in the Jira UI, for tests to script.
 
 They take the same path as API changes (so `updated` moves and a webhook names the person), but
 skip HTTP, auth and faults: a person in the UI is not subject to the tracker's credentials.
@@ -28,7 +28,12 @@ class HumanActor:
     def create(self, project: str, summary: str, issuetype: str = "Task", **fields: Any) -> str:
         """Create an issue as this person; `fields` in REST form (labels=[...], duedate="2026-12-01")."""
         with self.lock:
-            body = {"project": {"key": project}, "issuetype": {"name": issuetype}, "summary": summary, **fields}
+            body = {
+                "project": {"key": project},
+                "issuetype": {"name": issuetype},
+                "summary": summary,
+                **fields,
+            }
             return changes.create_issue(self.store, self.account.account_id, body).key
 
     def transition(self, key: str, status: str, **fields: Any) -> None:
@@ -77,11 +82,15 @@ class HumanActor:
 
     def add_label(self, key: str, label: str) -> None:
         with self.lock:
-            changes.edit_issue(self.store, self.account.account_id, self._issue(key), {}, {"labels": [{"add": label}]})
+            changes.edit_issue(
+                self.store, self.account.account_id, self._issue(key), {}, {"labels": [{"add": label}]}
+            )
 
     def remove_label(self, key: str, label: str) -> None:
         with self.lock:
-            changes.edit_issue(self.store, self.account.account_id, self._issue(key), {}, {"labels": [{"remove": label}]})
+            changes.edit_issue(
+                self.store, self.account.account_id, self._issue(key), {}, {"labels": [{"remove": label}]}
+            )
 
     def comment(self, key: str, body: str) -> str:
         with self.lock:

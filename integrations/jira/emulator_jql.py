@@ -112,7 +112,9 @@ def tokenize(jql: str) -> list[_Token]:
         start = found.start(kind)
         if kind == "bad":
             if text in "\"'":
-                raise JqlError(_syntax(f"The quoted string starting at character {start + 1} is not terminated", start))
+                raise JqlError(
+                    _syntax(f"The quoted string starting at character {start + 1} is not terminated", start)
+                )
             raise JqlError(_syntax(f"The character '{text}' is a reserved JQL character", start))
         if kind == "string":
             text = re.sub(r"\\(.)", r"\1", text[1:-1])
@@ -150,7 +152,7 @@ class _Parser:
             raise self.fail(f"'{text}'")
         self.advance()
 
-    # -- grammar ---------------------------------------------------------------------------
+    # -- grammar -----------------------------------------------------------------------------------
     def query(self) -> Query:
         where = None if self.current.is_word("ORDER") or self.current.kind == "end" else self.expr()
         order: list[OrderBy] = []

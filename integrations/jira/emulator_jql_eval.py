@@ -14,7 +14,19 @@ from datetime import UTC, datetime, time, timedelta
 from functools import cmp_to_key
 from typing import Any, Protocol
 
-from integrations.jira.emulator_jql import BoolOp, Clause, Empty, FuncCall, JqlError, Literal, Node, Not, OrderBy, Query, Value
+from integrations.jira.emulator_jql import (
+    BoolOp,
+    Clause,
+    Empty,
+    FuncCall,
+    JqlError,
+    Literal,
+    Node,
+    Not,
+    OrderBy,
+    Query,
+    Value,
+)
 from integrations.jira.emulator_model import PRIORITIES, CustomField, IssueRecord, Named, Project
 from integrations.jira.emulator_workflows import Status
 
@@ -50,11 +62,15 @@ class _Field:
         return {"set": SET_OPS, "date": DATE_OPS, "text": TEXT_OPS}[self.kind]
 
 
-def compile_query(query: Query, ctx: JqlContext) -> tuple[Predicate, Callable[[list[IssueRecord]], list[IssueRecord]]]:
+def compile_query(
+    query: Query, ctx: JqlContext
+) -> tuple[Predicate, Callable[[list[IssueRecord]], list[IssueRecord]]]:
     """Validate `query` and return (predicate, sorter). Raises `JqlError` for anything Jira rejects."""
     if query.where is None:
         # The Cloud /search/jql endpoint refuses to list a whole site.
-        raise JqlError("Unbounded JQL queries are not allowed here. Please add a search restriction to your query.")
+        raise JqlError(
+            "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
+        )
     predicate = _compile_node(query.where, ctx)
     sorter = _compile_order(query.order or [OrderBy("created", descending=True)])
     return predicate, sorter
@@ -96,7 +112,11 @@ def _set_clause(spec: _Field, clause: Clause, ctx: JqlContext) -> Predicate:
                 wanted.add(me)
         else:
             assert spec.resolve is not None
-            wanted.add(spec.resolve(value.text) if spec.resolve is not _user_marker else _resolve_user(spec, value, ctx))
+            wanted.add(
+                spec.resolve(value.text)
+                if spec.resolve is not _user_marker
+                else _resolve_user(spec, value, ctx)
+            )
     if clause.op in ("=", "IN", "IS"):
         return lambda issue: (empty_wanted and not spec.get(issue)) or bool(spec.get(issue) & wanted)
     # Negative operators never match an issue whose field is empty, as in Jira.
@@ -140,7 +160,7 @@ def _text_clause(spec: _Field, clause: Clause) -> Predicate:
     return contains if clause.op == "~" else (lambda issue: not contains(issue))
 
 
-# -- fields ----------------------------------------------------------------------------------
+# -- fields ----------------------------------------------------------------------------------------
 def _user_marker(text: str) -> str:  # identity marker: user fields resolve through the context
     return text
 
@@ -192,7 +212,9 @@ def _field(name: str, ctx: JqlContext) -> _Field:
         "labels": _Field("labels", "set", lambda i: set(i.labels), lambda text: text),
         "status": _Field("status", "set", lambda i: {i.status.id}, status),
         "statuscategory": _Field("statusCategory", "set", lambda i: {i.status.category.key}, category),
-        "priority": _Field("priority", "set", lambda i: {i.priority.id}, _named_resolver("priority", PRIORITIES)),
+        "priority": _Field(
+            "priority", "set", lambda i: {i.priority.id}, _named_resolver("priority", PRIORITIES)
+        ),
         "assignee": _Field("assignee", "set", lambda i: {i.assignee} if i.assignee else set(), _user_marker),
         "reporter": _Field("reporter", "set", lambda i: {i.reporter}, _user_marker),
         "updated": _Field("updated", "date", lambda i: i.updated),
@@ -201,18 +223,34 @@ def _field(name: str, ctx: JqlContext) -> _Field:
         "duedate": _Field("duedate", "date", at_midnight),
         "summary": _Field("summary", "text", lambda i: i.summary),
         "description": _Field("description", "text", lambda i: i.description or ""),
-        "text": _Field("text", "text", lambda i: " ".join([i.summary, i.description or "", *(c.body for c in i.comments)])),
+        "text": _Field(
+            "text",
+            "text",
+            lambda i: " ".join([i.summary, i.description or "", *(c.body for c in i.comments)]),
+        ),
     }
-    aliases = {"issuekey": "key", "id": "key", "updateddate": "updated", "createddate": "created", "due": "duedate", "resolved": "resolutiondate"}
+    aliases = {
+        "issuekey": "key",
+        "id": "key",
+        "updateddate": "updated",
+        "createddate": "created",
+        "due": "duedate",
+        "resolved": "resolutiondate",
+    }
     if (spec := fields.get(aliases.get(lowered, lowered))) is not None:
         return spec
     if (custom := ctx.custom_field(name)) is not None:
         field_id = custom.id
-        return _Field(custom.name, "set", lambda i: {str(i.custom[field_id])} if i.custom.get(field_id) is not None else set(), lambda text: text)
+        return _Field(
+            custom.name,
+            "set",
+            lambda i: {str(i.custom[field_id])} if i.custom.get(field_id) is not None else set(),
+            lambda text: text,
+        )
     raise JqlError(f"Field '{name}' does not exist or you do not have permission to view it.")
 
 
-# -- dates ------------------------------------------------------------------------------------
+# -- dates -----------------------------------------------------------------------------------------
 _DATE_FORMATS = ("%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y-%m-%d")
 _PERIOD = re.compile(r"^([-+]?)\s*((?:\d+\s*[wdhm]\s*)+)$")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
@@ -223,7 +261,11 @@ def parse_jql_date(value: Value, field_name: str, now: datetime) -> datetime:
     if isinstance(value, FuncCall):
         name = value.name.lower()
         start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        functions = {"now": now, "startofday": start_of_day, "endofday": start_of_day + timedelta(days=1, milliseconds=-1)}
+        functions = {
+            "now": now,
+            "startofday": start_of_day,
+            "endofday": start_of_day + timedelta(days=1, milliseconds=-1),
+        }
         if name not in functions:
             raise JqlError(f"Unable to find JQL function '{value.name}()'.")
         return functions[name]
@@ -240,12 +282,13 @@ def parse_jql_date(value: Value, field_name: str, now: datetime) -> datetime:
             delta += timedelta(**{_UNITS[unit]: int(amount)})
         return now - delta if period.group(1) == "-" else now + delta
     raise JqlError(
-        f"Date value '{text}' for field '{field_name}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', "
-        "'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'."
+        f"Date value '{text}' for field '{field_name}' is invalid. Valid formats include: "
+        "'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', "
+        "or a period format e.g. '-5d', '4w 2d'."
     )
 
 
-# -- ordering -----------------------------------------------------------------------------------
+# -- ordering --------------------------------------------------------------------------------------
 _PRIORITY_RANK = {p.id: len(PRIORITIES) - n for n, p in enumerate(PRIORITIES)}  # Highest sorts last ASC
 _SORT_KEYS: dict[str, Callable[[IssueRecord], Any]] = {
     "updated": lambda i: i.updated,

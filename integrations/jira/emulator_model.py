@@ -29,7 +29,7 @@ class JiraApiError(Exception):
         return {"errorMessages": self.messages, "errors": self.errors}
 
 
-# -- time ------------------------------------------------------------------------------------
+# -- time ------------------------------------------------------------------------------------------
 def format_jira_time(moment: datetime) -> str:
     """Jira's REST timestamp: `2026-11-22T10:00:00.000+0000` (milliseconds, no colon in offset)."""
     utc = moment.astimezone(UTC)
@@ -74,7 +74,7 @@ class ManualClock:
             self._now = moment.astimezone(UTC)
 
 
-# -- reference data ---------------------------------------------------------------------------
+# -- reference data --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Named:
     """Priorities, resolutions and issue types: an id, a name, a description."""
@@ -125,7 +125,7 @@ class CustomField:
     type: str = "string"  # "string" | "number" | "date"
 
 
-# -- records ------------------------------------------------------------------------------------
+# -- records ---------------------------------------------------------------------------------------
 @dataclass
 class Account:
     account_id: str

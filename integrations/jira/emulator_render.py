@@ -27,7 +27,9 @@ API = "/rest/api/2"
 
 
 class Renderer:
-    def __init__(self, base_url: Callable[[], str], accounts: dict[str, Account], custom_fields: dict[str, CustomField]) -> None:
+    def __init__(
+        self, base_url: Callable[[], str], accounts: dict[str, Account], custom_fields: dict[str, CustomField]
+    ) -> None:
         self._base_url = base_url  # a callable: the port is only known once the server started
         self.accounts = accounts
         self.custom_fields = custom_fields
@@ -72,7 +74,12 @@ class Renderer:
         """priority / resolution / issuetype."""
         if item is None:
             return None
-        body: dict[str, Any] = {"self": f"{self.api}/{kind}/{item.id}", "id": item.id, "name": item.name, "description": item.description}
+        body: dict[str, Any] = {
+            "self": f"{self.api}/{kind}/{item.id}",
+            "id": item.id,
+            "name": item.name,
+            "description": item.description,
+        }
         if kind == "issuetype":
             body["subtask"] = False
         return body
@@ -131,7 +138,12 @@ class Renderer:
             "created": format_jira_time(issue.created),
             "updated": format_jira_time(issue.updated),
             "statuscategorychangedate": format_jira_time(issue.status_changed),
-            "comment": {"comments": comments, "maxResults": len(comments), "total": len(comments), "startAt": 0},
+            "comment": {
+                "comments": comments,
+                "maxResults": len(comments),
+                "total": len(comments),
+                "startAt": 0,
+            },
         }
         for field_id in self.custom_fields:  # Jira lists every custom field, null when unset
             fields[field_id] = issue.custom.get(field_id)
@@ -155,13 +167,22 @@ class Renderer:
         }
         if expand and "changelog" in expand.split(","):
             histories = [self.history(h) for h in issue.histories]
-            body["changelog"] = {"startAt": 0, "maxResults": len(histories), "total": len(histories), "histories": histories}
+            body["changelog"] = {
+                "startAt": 0,
+                "maxResults": len(histories),
+                "total": len(histories),
+                "histories": histories,
+            }
         if properties:
             wanted = properties.split(",")
-            body["properties"] = {k: v for k, v in issue.properties.items() if "*all" in wanted or k in wanted}
+            body["properties"] = {
+                k: v for k, v in issue.properties.items() if "*all" in wanted or k in wanted
+            }
         return body
 
-    def transition(self, transition: Transition, with_fields: bool, field_names: dict[str, str]) -> dict[str, Any]:
+    def transition(
+        self, transition: Transition, with_fields: bool, field_names: dict[str, str]
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "id": transition.id,
             "name": transition.name,
@@ -181,12 +202,21 @@ class Renderer:
         return body
 
     def _transition_field(self, field_id: str, required: bool, field_names: dict[str, str]) -> dict[str, Any]:
-        meta: dict[str, Any] = {"required": required, "name": field_names.get(field_id, field_id), "key": field_id, "operations": ["set"]}
+        meta: dict[str, Any] = {
+            "required": required,
+            "name": field_names.get(field_id, field_id),
+            "key": field_id,
+            "operations": ["set"],
+        }
         if field_id == "resolution":
             meta["schema"] = {"type": "resolution", "system": "resolution"}
             meta["allowedValues"] = [self.named("resolution", r) for r in RESOLUTIONS]
         elif (custom := self.custom_fields.get(field_id)) is not None:
-            meta["schema"] = {"type": custom.type, "custom": _custom_type(custom), "customId": int(field_id.split("_")[1])}
+            meta["schema"] = {
+                "type": custom.type,
+                "custom": _custom_type(custom),
+                "customId": int(field_id.split("_")[1]),
+            }
         return meta
 
 
@@ -210,11 +240,12 @@ def _select(every: dict[str, Any], requested: list[str] | None) -> dict[str, Any
 def field_catalog(custom_fields: dict[str, CustomField]) -> list[dict[str, Any]]:
     """`GET /field`: system fields the emulator knows plus the site's custom fields."""
     system = [
-        ("summary", "Summary", "string"), ("description", "Description", "string"), ("labels", "Labels", "array"),
-        ("duedate", "Due date", "date"), ("priority", "Priority", "priority"), ("assignee", "Assignee", "user"),
-        ("reporter", "Reporter", "user"), ("creator", "Creator", "user"), ("status", "Status", "status"),
-        ("resolution", "Resolution", "resolution"), ("resolutiondate", "Resolved", "datetime"),
-        ("project", "Project", "project"), ("issuetype", "Issue Type", "issuetype"), ("created", "Created", "datetime"),
+        ("summary", "Summary", "string"), ("description", "Description", "string"),
+        ("labels", "Labels", "array"), ("duedate", "Due date", "date"), ("priority", "Priority", "priority"),
+        ("assignee", "Assignee", "user"), ("reporter", "Reporter", "user"), ("creator", "Creator", "user"),
+        ("status", "Status", "status"), ("resolution", "Resolution", "resolution"),
+        ("resolutiondate", "Resolved", "datetime"), ("project", "Project", "project"),
+        ("issuetype", "Issue Type", "issuetype"), ("created", "Created", "datetime"),
         ("updated", "Updated", "datetime"), ("comment", "Comment", "comments-page"),
         ("statuscategorychangedate", "Status Category Changed", "datetime"), ("issuekey", "Key", "string"),
     ]  # fmt: skip

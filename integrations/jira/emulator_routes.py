@@ -42,13 +42,15 @@ def install(host: Host) -> None:
     def actor() -> str:
         account = host.actor()
         if account is None:  # anonymous access only reaches serverInfo
-            raise JiraApiError(401, ["You are not authenticated. Authentication required to perform this operation."])
+            raise JiraApiError(
+                401, ["You are not authenticated. Authentication required to perform this operation."]
+            )
         return account
 
     def issue_of(request: Request) -> Any:
         return store.get_issue(request.params["key"], actor())
 
-    # -- site ------------------------------------------------------------------------------------------
+    # -- site --------------------------------------------------------------------------------------
     def server_info(request: Request) -> Response:
         return Response(200, {
             "baseUrl": host.url, "displayUrl": host.url, "version": ".".join(map(str, SERVER_VERSION)),
@@ -61,8 +63,14 @@ def install(host: Host) -> None:
     route("GET", "/serverInfo", server_info)
     route("GET", "/myself", lambda r: Response(200, store.render.user(actor())))
     route("GET", "/field", lambda r: Response(200, field_catalog(store.custom_fields)))
-    route("GET", "/priority", lambda r: Response(200, [store.render.named("priority", p) for p in PRIORITIES]))
-    route("GET", "/resolution", lambda r: Response(200, [store.render.named("resolution", x) for x in RESOLUTIONS]))
+    route(
+        "GET", "/priority", lambda r: Response(200, [store.render.named("priority", p) for p in PRIORITIES])
+    )
+    route(
+        "GET",
+        "/resolution",
+        lambda r: Response(200, [store.render.named("resolution", x) for x in RESOLUTIONS]),
+    )
     route("GET", "/status", lambda r: Response(200, [store.render.status(s) for s in store.all_statuses()]))
 
     def projects(request: Request) -> Response:
@@ -80,7 +88,7 @@ def install(host: Host) -> None:
     route("GET", "/project", projects)
     route("GET", "/project/{key}", project)
 
-    # -- users -------------------------------------------------------------------------------------------
+    # -- users -------------------------------------------------------------------------------------
     def user_search(request: Request) -> Response:
         actor()
         if account_id := request.arg("accountId"):
@@ -102,20 +110,26 @@ def install(host: Host) -> None:
     route("GET", "/user/search", user_search)
     route("GET", "/user", user)
 
-    # -- issues --------------------------------------------------------------------------------------------
+    # -- issues ------------------------------------------------------------------------------------
     def create(request: Request) -> Response:
         body = _object(request)
         issue = changes.create_issue(store, actor(), body.get("fields") or {})
-        return Response(201, {"id": issue.id, "key": issue.key, "self": f"{store.render.api}/issue/{issue.id}"})
+        return Response(
+            201, {"id": issue.id, "key": issue.key, "self": f"{store.render.api}/issue/{issue.id}"}
+        )
 
     def get_issue(request: Request) -> Response:
         fields = request.query.get("fields")
         issue = issue_of(request)
-        return Response(200, store.render.issue(issue, fields, request.arg("expand"), request.arg("properties")))
+        return Response(
+            200, store.render.issue(issue, fields, request.arg("expand"), request.arg("properties"))
+        )
 
     def edit(request: Request) -> Response:
         body = _object(request)
-        changes.edit_issue(store, actor(), issue_of(request), body.get("fields") or {}, body.get("update") or {})
+        changes.edit_issue(
+            store, actor(), issue_of(request), body.get("fields") or {}, body.get("update") or {}
+        )
         return Response(204)
 
     def delete(request: Request) -> Response:
@@ -134,14 +148,22 @@ def install(host: Host) -> None:
         if wanted := request.arg("transitionId"):
             available = [t for t in available if t.id == wanted]
         names = {**FIELD_NAMES, **{c.id: c.name for c in store.custom_fields.values()}}
-        return Response(200, {"expand": "transitions", "transitions": [store.render.transition(t, with_fields, names) for t in available]})
+        return Response(
+            200,
+            {
+                "expand": "transitions",
+                "transitions": [store.render.transition(t, with_fields, names) for t in available],
+            },
+        )
 
     def transition(request: Request) -> Response:
         body = _object(request)
         wanted = (body.get("transition") or {}).get("id")
         if wanted is None:
             raise JiraApiError(400, ["Missing 'transition' identifier"])
-        changes.transition_issue(store, actor(), issue_of(request), str(wanted), body.get("fields") or {}, body.get("update") or {})
+        changes.transition_issue(
+            store, actor(), issue_of(request), str(wanted), body.get("fields") or {}, body.get("update") or {}
+        )
         return Response(204)
 
     route("GET", "/issue/{key}/transitions", transitions)
@@ -154,13 +176,15 @@ def install(host: Host) -> None:
 
     def add_comment(request: Request) -> Response:
         issue = issue_of(request)
-        comment = changes.add_comment(store, actor(), issue, _object(request).get("body"))
+        comment = changes.add_comment(store, actor(), issue, str(_object(request).get("body") or ""))
         return Response(201, store.render.comment(issue, comment))
 
     def assignee(request: Request) -> Response:
         body = _object(request)
         if "name" in body and "accountId" not in body:
-            raise JiraApiError(400, ["'accountId' must be the only user identifying query parameter in GDPR strict mode."])
+            raise JiraApiError(
+                400, ["'accountId' must be the only user identifying query parameter in GDPR strict mode."]
+            )
         changes.assign_issue(store, actor(), issue_of(request), body.get("accountId"))
         return Response(204)
 
@@ -168,7 +192,7 @@ def install(host: Host) -> None:
     route("POST", "/issue/{key}/comment", add_comment)
     route("PUT", "/issue/{key}/assignee", assignee)
 
-    # -- entity properties (a second place to keep the tracker's idempotency marker) ------------------------------
+    # -- entity properties (a second place to keep the tracker's idempotency marker) ---------------
     def property_keys(request: Request) -> Response:
         issue = issue_of(request)
         base = f"{store.render.api}/issue/{issue.id}/properties"
@@ -197,14 +221,16 @@ def install(host: Host) -> None:
     route("PUT", "/issue/{key}/properties/{prop}", put_property)
     route("DELETE", "/issue/{key}/properties/{prop}", delete_property)
 
-    # -- search ------------------------------------------------------------------------------------------------
+    # -- search ------------------------------------------------------------------------------------
     def search_jql(request: Request) -> Response:
         if request.method == "POST":
             body = _object(request)
             params = {k: body.get(k) for k in ("jql", "nextPageToken", "maxResults", "expand", "properties")}
             fields = body.get("fields")
         else:
-            params = {k: request.arg(k) for k in ("jql", "nextPageToken", "maxResults", "expand", "properties")}
+            params = {
+                k: request.arg(k) for k in ("jql", "nextPageToken", "maxResults", "expand", "properties")
+            }
             fields = request.query.get("fields")
         try:
             max_results = int(params["maxResults"] or 50)
@@ -213,7 +239,13 @@ def install(host: Host) -> None:
         if isinstance(params["properties"], list):
             params["properties"] = ",".join(params["properties"])
         result = store.search(
-            actor(), params["jql"] or "", max_results, params["nextPageToken"], fields, params["expand"], params["properties"]
+            actor(),
+            params["jql"] or "",
+            max_results,
+            params["nextPageToken"],
+            fields,
+            params["expand"],
+            params["properties"],
         )
         return Response(200, result)
 

@@ -43,10 +43,15 @@ class JiraStore:
         self.comment_ids = itertools.count(10000)
         self.custom_ids = itertools.count(10050)
 
-    # -- accounts ------------------------------------------------------------------------------------
+    # -- accounts ----------------------------------------------------------------------------------
     def account_by_credentials(self, email: str, token: str) -> Account | None:
         for account in self.accounts.values():
-            if account.email == email and account.api_token == token and not account.revoked and account.active:
+            if (
+                account.email == email
+                and account.api_token == token
+                and not account.revoked
+                and account.active
+            ):
                 return account
         return None
 
@@ -67,14 +72,18 @@ class JiraStore:
             if a.active and (lowered in a.display_name.lower() or lowered in a.email.lower())
         ]
 
-    # -- permissions and lookups ------------------------------------------------------------------------
+    # -- permissions and lookups -------------------------------------------------------------------
     def can_browse(self, project: Project, account_id: str | None) -> bool:
         denied = self.forbidden.get(project.key, set())
         return EVERYONE not in denied and account_id not in denied
 
     def project_ref(self, ref: str, account_id: str | None) -> Project | None:
         for project in self.projects.values():
-            if ref in (project.key, project.id) or ref.lower() == project.name.lower() or ref.upper() == project.key:
+            if (
+                ref in (project.key, project.id)
+                or ref.lower() == project.name.lower()
+                or ref.upper() == project.key
+            ):
                 return project if self.can_browse(project, account_id) else None
         return None
 
@@ -108,7 +117,7 @@ class JiraStore:
     def now(self) -> datetime:
         return self.clock.now()
 
-    # -- search ------------------------------------------------------------------------------------------
+    # -- search ------------------------------------------------------------------------------------
     def search(
         self,
         account_id: str | None,
@@ -128,7 +137,9 @@ class JiraStore:
         offset = _read_token(page_token, jql) if page_token else 0
         size = max(1, min(max_results, MAX_RESULTS))
         page = matched[offset : offset + size]
-        body: dict[str, Any] = {"issues": [self.render.issue(i, fields or ["id"], expand, properties) for i in page]}
+        body: dict[str, Any] = {
+            "issues": [self.render.issue(i, fields or ["id"], expand, properties) for i in page]
+        }
         if offset + size < len(matched):
             body["nextPageToken"] = _make_token(offset + size, jql)
         body["isLast"] = "nextPageToken" not in body

@@ -65,7 +65,7 @@ class WebhookDispatcher:
         self._thread: threading.Thread | None = None
         self._stopping = False
 
-    # -- configuration and lifecycle ------------------------------------------------------------
+    # -- configuration and lifecycle ---------------------------------------------------------------
     def configure(self, url: str | None, secret: str | None = None) -> None:
         with self._cond:
             self.url, self.secret = url, secret
@@ -85,7 +85,7 @@ class WebhookDispatcher:
         if thread is not None:
             thread.join(timeout=self.timeout + 1)
 
-    # -- producing ----------------------------------------------------------------------------------
+    # -- producing ---------------------------------------------------------------------------------
     def emit(self, event: str, issue_key: str, payload: dict[str, Any]) -> WebhookDelivery:
         body = json.dumps(payload).encode()
         delivery = WebhookDelivery(str(uuid.uuid4()), event, issue_key, body)
@@ -101,7 +101,7 @@ class WebhookDispatcher:
                 self._cond.notify_all()
         return delivery
 
-    # -- test controls ------------------------------------------------------------------------------
+    # -- test controls -----------------------------------------------------------------------------
     def pause(self) -> None:
         with self._cond:
             self._paused = True
@@ -120,7 +120,9 @@ class WebhookDispatcher:
         """Send a logged delivery again with the same identifier and the same bytes."""
         with self._cond:
             original = next(d for d in self.log if d.identifier == identifier)
-            again = WebhookDelivery(identifier, original.event, original.issue_key, original.body, redelivery=True)
+            again = WebhookDelivery(
+                identifier, original.event, original.issue_key, original.body, redelivery=True
+            )
             self.log.append(again)
             self._queue.append(again)
             self._cond.notify_all()
@@ -156,7 +158,7 @@ class WebhookDispatcher:
                 self._cond.wait(min(remaining, 0.05))
             return True
 
-    # -- sending -------------------------------------------------------------------------------------
+    # -- sending -----------------------------------------------------------------------------------
     def _next(self) -> WebhookDelivery | None:
         """Under the lock: the first due delivery, or None after waiting a little."""
         if not self._paused:
@@ -203,7 +205,9 @@ class WebhookDispatcher:
         if secret:
             headers["X-Hub-Signature"] = sign(secret, delivery.body)
         # http.client directly: no proxy environment variables, no retries of our own.
-        connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=self.timeout)
+        connection = http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port or 80, timeout=self.timeout
+        )
         try:
             path = parts.path + (f"?{parts.query}" if parts.query else "")
             connection.request("POST", path or "/", body=delivery.body, headers=headers)

@@ -105,9 +105,7 @@ def review_workflow(required_on_done: Iterable[str] = ("resolution",)) -> Workfl
             Transition("11", "Start Progress", IN_PROGRESS_STATUS, sources=("To Do",)),
             Transition("21", "Submit for Review", IN_REVIEW, sources=("In Progress",)),
             Transition("31", "Request Changes", IN_PROGRESS_STATUS, sources=("In Review",)),
-            Transition(
-                "41", "Done", DONE_STATUS, sources=("In Review",), required=tuple(required_on_done)
-            ),
+            Transition("41", "Done", DONE_STATUS, sources=("In Review",), required=tuple(required_on_done)),
             Transition("51", "Reopen", TO_DO, sources=("Done",)),
             Transition("61", "Stop Progress", TO_DO, sources=("In Progress",)),
         ],

@@ -13,7 +13,9 @@ from tests.integrations.jira.conftest import task
 CREATE = r"/rest/api/2/issue$"
 
 
-def _plan(*faults: Fault, methods: tuple[str, ...] = ("GET", "POST", "PUT"), path: str = "", wait: float = 2.0) -> FaultPlan:
+def _plan(
+    *faults: Fault, methods: tuple[str, ...] = ("GET", "POST", "PUT"), path: str = "", wait: float = 2.0
+) -> FaultPlan:
     return FaultPlan(queued=list(faults), methods=methods, path_pattern=path, timeout_seconds=wait)
 
 
@@ -37,7 +39,9 @@ def test_503_before_the_write_is_harmless(emu: JiraEmulator, jira: JIRA) -> None
     assert len(emu.issues("CX")) == 1
 
 
-def test_drop_after_write_on_create_duplicates_through_the_clients_own_retry(emu: JiraEmulator, jira: JIRA) -> None:
+def test_drop_after_write_on_create_duplicates_through_the_clients_own_retry(
+    emu: JiraEmulator, jira: JIRA
+) -> None:
     emu.faults = _plan(Fault.DROP_AFTER_WRITE, methods=("POST",), path=CREATE)
     jira.create_issue(fields=task(labels=["tracker-action-7"]))
     assert [i.key for i in emu.issues("CX")] == ["CX-1", "CX-2"]  # ResilientSession re-sent the POST

@@ -51,7 +51,10 @@ def test_create_then_read_back_every_field(emu: JiraEmulator, jira: JIRA) -> Non
 def test_update_fields_and_operations_bump_updated(emu: JiraEmulator, jira: JIRA, clock: ManualClock) -> None:
     issue = jira.create_issue(fields=task(labels=["a"]))
     clock.advance(minutes=5)
-    issue.update(fields={"summary": "Renamed", "duedate": "2027-01-15"}, update={"labels": [{"add": "b"}, {"remove": "a"}]})
+    issue.update(
+        fields={"summary": "Renamed", "duedate": "2027-01-15"},
+        update={"labels": [{"add": "b"}, {"remove": "a"}]},
+    )
     assert issue.fields.summary == "Renamed"
     assert issue.fields.labels == ["b"]
     assert issue.fields.duedate == "2027-01-15"
@@ -82,11 +85,23 @@ def test_transition_assign_and_comment_round_trip(emu: JiraEmulator, jira: JIRA)
 def test_validation_errors_have_jiras_shape(jira: JIRA) -> None:
     cases = [
         (task(project="NOPE"), "project", "Specify a valid project ID or key"),
-        ({"project": {"key": "CX"}, "issuetype": {"name": "Task"}}, "summary", "You must specify a summary of the issue."),
+        (
+            {"project": {"key": "CX"}, "issuetype": {"name": "Task"}},
+            "summary",
+            "You must specify a summary of the issue.",
+        ),
         (task(priority={"name": "Urgent!!"}), "priority", "The priority selected is invalid."),
         (task(duedate="22/11/2026"), "duedate", "Error parsing date string: 22/11/2026"),
-        (task(status={"name": "Done"}), "status", "Field 'status' cannot be set. It is not on the appropriate screen, or unknown."),
-        (task(assignee={"name": "alice"}), "assignee", "'accountId' must be the only user identifying query parameter in GDPR strict mode."),
+        (
+            task(status={"name": "Done"}),
+            "status",
+            "Field 'status' cannot be set. It is not on the appropriate screen, or unknown.",
+        ),
+        (
+            task(assignee={"name": "alice"}),
+            "assignee",
+            "'accountId' must be the only user identifying query parameter in GDPR strict mode.",
+        ),
     ]
     for fields, field, message in cases:
         with pytest.raises(JIRAError) as caught:
@@ -129,7 +144,9 @@ def test_deleted_and_forbidden_issues_are_both_404(emu: JiraEmulator, jira: JIRA
         with pytest.raises(JIRAError) as caught:
             jira.issue(key)
         assert caught.value.status_code == 404
-        assert caught.value.response.json()["errorMessages"] == ["Issue does not exist or you do not have permission to see it."]
+        assert caught.value.response.json()["errorMessages"] == [
+            "Issue does not exist or you do not have permission to see it."
+        ]
     assert emu.human("alice@example.com").account.account_id == ALICE_ID
     assert emu.issue(hidden).summary  # still there for others
     with pytest.raises(JIRAError) as caught:

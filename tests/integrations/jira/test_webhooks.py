@@ -16,7 +16,9 @@ def _payloads(receiver: HookReceiver) -> list[dict]:
     return [json.loads(r.body) for r in receiver.received]
 
 
-def test_signature_verifies_and_payload_has_jiras_shape(emu: JiraEmulator, jira: JIRA, receiver: HookReceiver) -> None:
+def test_signature_verifies_and_payload_has_jiras_shape(
+    emu: JiraEmulator, jira: JIRA, receiver: HookReceiver
+) -> None:
     key = jira.create_issue(fields=task()).key
     jira.transition_issue(key, "21")
     assert emu.webhooks.drain(timeout=5)
@@ -45,7 +47,11 @@ def test_human_changes_name_the_human(emu: JiraEmulator, jira: JIRA, receiver: H
     alice.delete(key)
     assert emu.webhooks.drain(timeout=5)
     events = _payloads(receiver)[1:]
-    assert [e["issue_event_type_name"] for e in events] == ["issue_assigned", "issue_updated", "issue_deleted"]
+    assert [e["issue_event_type_name"] for e in events] == [
+        "issue_assigned",
+        "issue_updated",
+        "issue_deleted",
+    ]
     assert {e["user"]["accountId"] for e in events} == {ALICE_ID}
     due = events[1]["changelog"]["items"][0]
     assert (due["field"], due["to"], due["toString"]) == ("duedate", "2026-12-31", "2026-12-31 00:00:00.0")
@@ -59,11 +65,17 @@ def test_redelivery_keeps_the_identifier(emu: JiraEmulator, jira: JIRA, receiver
     emu.webhooks.redeliver(first.identifier)
     assert emu.webhooks.drain(timeout=5)
     one, two = receiver.received
-    assert one.headers["x-atlassian-webhook-identifier"] == two.headers["x-atlassian-webhook-identifier"] == first.identifier
+    assert (
+        one.headers["x-atlassian-webhook-identifier"]
+        == two.headers["x-atlassian-webhook-identifier"]
+        == first.identifier
+    )
     assert one.body == two.body
 
 
-def test_failed_delivery_is_retried_with_the_same_identifier(emu: JiraEmulator, jira: JIRA, receiver: HookReceiver) -> None:
+def test_failed_delivery_is_retried_with_the_same_identifier(
+    emu: JiraEmulator, jira: JIRA, receiver: HookReceiver
+) -> None:
     receiver.fail_next = 2
     jira.create_issue(fields=task())
     assert emu.webhooks.drain(timeout=5)
@@ -73,7 +85,9 @@ def test_failed_delivery_is_retried_with_the_same_identifier(emu: JiraEmulator, 
     assert receiver.received[0].headers["x-atlassian-webhook-identifier"] == delivery.identifier
 
 
-def test_paused_reordered_and_dropped_deliveries(emu: JiraEmulator, jira: JIRA, receiver: HookReceiver) -> None:
+def test_paused_reordered_and_dropped_deliveries(
+    emu: JiraEmulator, jira: JIRA, receiver: HookReceiver
+) -> None:
     key = jira.create_issue(fields=task()).key
     assert emu.webhooks.drain(timeout=5)
     emu.webhooks.pause()

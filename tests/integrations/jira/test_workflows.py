@@ -21,7 +21,9 @@ def test_review_workflow_has_no_shortcut(jira: JIRA) -> None:
     with pytest.raises(JIRAError) as caught:
         jira.transition_issue(key, "41")  # "Done" exists, but not from To Do
     assert caught.value.status_code == 400
-    assert caught.value.response.json()["errorMessages"] == ["Transition id '41' is not valid for this issue."]
+    assert caught.value.response.json()["errorMessages"] == [
+        "Transition id '41' is not valid for this issue."
+    ]
 
 
 def test_done_demands_a_resolution_and_names_the_field(jira: JIRA) -> None:
