@@ -306,6 +306,9 @@ class GitHubEmulator(HumanActions, Emulator):
         server.get_request = get_request  # type: ignore[method-assign]
         return self
 
+    def __enter__(self) -> GitHubEmulator:  # typed for `with GitHubEmulator() as emu`
+        return self.start() if self._server is None else self
+
     def stop(self) -> None:
         if self._server is not None:
             # serve_forever only notices shutdown on its next 0.5 s poll; a connection right
