@@ -14,21 +14,19 @@ call counters and the knobs tests turn.
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import re
 import socket
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jira import JIRA
 
 from integrations.emulation import Emulator, Request, Response
 from integrations.jira import emulator_routes
+from integrations.jira.emulator_access import RateLimiter, basic_credentials, poke, too_many, unauthorized
 from integrations.jira.emulator_humans import HumanActor
 from integrations.jira.emulator_model import (
     Account,
@@ -75,11 +73,7 @@ class JiraEmulator(Emulator):
         self.store = JiraStore(self.clock, lambda: self.url, self.webhooks)
         self.calls: Counter[str] = Counter()  # "GET /issue/{key}" -> handled requests
         self.fault_retry_after = fault_retry_after  # Retry-After on injected 503/429
-        self.rate_limit: int | None = None  # requests per window per account; None = unlimited
-        self.rate_window = 60.0
-        self.rate_retry_after = 1
-        self.rate_limit_violations = 0
-        self._windows: dict[str, tuple[float, int]] = {}  # account -> (window start, count)
+        self.rate_limiter = RateLimiter()
         self._local = threading.local()  # the authenticated account of the request on this thread
         emulator_routes.install(self)
         if with_defaults:
@@ -162,9 +156,12 @@ class JiraEmulator(Emulator):
 
     def set_rate_limit(self, limit: int | None, window_seconds: float = 60.0, retry_after: int = 1) -> None:
         """At most `limit` requests per account per window; beyond that 429 + Retry-After."""
-        with self.lock:
-            self.rate_limit, self.rate_window, self.rate_retry_after = limit, window_seconds, retry_after
-            self._windows.clear()
+        self.rate_limiter.configure(limit, window_seconds, retry_after)
+
+    @property
+    def rate_limit_violations(self) -> int:
+        """How many requests the configured rate limit refused (injected 429s not counted)."""
+        return self.rate_limiter.violations
 
     # -- vendor-state faults -----------------------------------------------------------------------
     def revoke(self, who: str) -> None:
@@ -274,39 +271,22 @@ class JiraEmulator(Emulator):
     def authenticate(self, request: Request) -> Response | None:
         self._local.account = None
         header = request.headers.get("authorization", "")
-        if not header:
-            if request.path.endswith("/serverInfo"):
-                return None  # Jira answers serverInfo anonymously
-            return _unauthorized()
-        try:
-            scheme, encoded = header.split(" ", 1)
-            email, token = base64.b64decode(encoded).decode().split(":", 1)
-        except ValueError:
-            return _unauthorized()
+        if not header and request.path.endswith("/serverInfo"):
+            return None  # Jira answers serverInfo anonymously
+        credentials = basic_credentials(header) if header else None
         with self.lock:
-            account = self.store.account_by_credentials(email, token) if scheme.lower() == "basic" else None
+            account = self.store.account_by_credentials(*credentials) if credentials else None
         if account is None:
-            return _unauthorized()
+            return unauthorized()
         self._local.account = account.account_id
         return None
 
     def before(self, request: Request) -> Response | None:
         account = self.actor()
-        if self.rate_limit is None or account is None:
-            return None
-        with self.lock:
-            now = time.monotonic()
-            start, count = self._windows.get(account, (now, 0))
-            if now - start >= self.rate_window:
-                start, count = now, 0
-            if count >= self.rate_limit:
-                self.rate_limit_violations += 1
-                return self._too_many(self.rate_retry_after, reset_in=self.rate_window - (now - start))
-            self._windows[account] = (start, count + 1)
-            return None
+        return self.rate_limiter.check(account) if account is not None else None
 
     def rate_limited_response(self, request: Request) -> Response:
-        return self._too_many(self.fault_retry_after, reset_in=self.fault_retry_after)
+        return too_many(self.fault_retry_after, self.fault_retry_after, self.rate_limiter.limit)
 
     def server_error_response(self, request: Request) -> Response:
         # Jira's 503 carries Retry-After; without it the jira client would not retry at all.
@@ -315,33 +295,6 @@ class JiraEmulator(Emulator):
 
     def not_found_response(self, request: Request) -> Response:
         return Response(404, {"errorMessages": ["null for uri: " + self.url + request.path], "errors": {}})
-
-    def _too_many(self, retry_after: int, reset_in: float) -> Response:
-        reset = datetime.now(UTC) + timedelta(seconds=max(reset_in, 0))
-        headers = {
-            "Retry-After": str(retry_after),
-            "X-RateLimit-Limit": str(self.rate_limit or 100),
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "X-RateLimit-NearLimit": "true",
-            "RateLimit-Reason": "jira-burst-based",
-        }
-        return Response(429, {"errorMessages": ["Rate limit exceeded."], "errors": {}}, headers)
-
-
-def poke(port: int) -> None:
-    """Open and close a connection to a local server (wakes a shutting-down serve_forever)."""
-    with contextlib.suppress(OSError):
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-
-
-def _unauthorized() -> Response:
-    body = {"errorMessages": ["Client must be authenticated to access this resource."], "errors": {}}
-    return Response(
-        401,
-        body,
-        {"WWW-Authenticate": 'Basic realm="protected-area"', "X-Seraph-LoginReason": "AUTHENTICATED_FAILED"},
-    )
 
 
 def main() -> None:
