@@ -1,0 +1,62 @@
+"""Training: whether employees must learn to deliver the change, and how far that has got."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.actions.access import ensure_can_edit, get_item
+from tracker.actions.hooks import after_change
+from tracker.actions.models import ActionItem, TrainingRecord
+from tracker.activity.service import apply_changes
+from tracker.api.versioning import check_version
+from tracker.errors import InvalidInput
+from tracker.people.models import Person
+
+COUNTS = ("sessions_held", "people_trained", "target_count")
+EDITABLE = ("needed", "audience", "notes", *COUNTS)
+
+
+def training_for(session: Session, item: ActionItem) -> TrainingRecord:
+    """The item's training record; created (not needed) for items made without one."""
+    record = session.scalar(select(TrainingRecord).where(TrainingRecord.action_item_id == item.id))
+    if record is None:
+        # Every item made by create_action_item has one; this covers rows inserted otherwise.
+        record = TrainingRecord(action_item_id=item.id, needed=False, audience="", sessions_held=0,
+                                people_trained=0, target_count=0, notes="")
+        session.add(record)
+        session.flush()
+    return record
+
+
+def validate_counts(data: dict[str, Any]) -> None:
+    for field in COUNTS:
+        value = data.get(field)
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if value is not None and (not whole or value < 0):
+            raise InvalidInput(f"{field} must be a whole number of 0 or more", field=field)
+
+
+def update_training(
+    session: Session, *, actor: Person | None, item_id: int, expected_version: int | None,
+    data: dict[str, Any],
+) -> TrainingRecord:
+    """Change needed/audience/sessions/people trained/target/notes of an item's training."""
+    item = get_item(session, item_id)
+    ensure_can_edit(actor, item)
+    record = training_for(session, item)
+    if expected_version is not None:
+        check_version(record, expected_version, "training record")
+    unknown = sorted(set(data) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(f"{unknown[0]} is not a training field", field=unknown[0])
+    validate_counts(data)
+    updates = {k: v for k, v in data.items() if v is not None}
+    changes = apply_changes(record, updates)
+    if changes:
+        session.flush()
+        after_change(session, item, actor=actor, action="training_updated",
+                     entity_type="training_record", entity_id=record.id, changes=changes)
+    return record
