@@ -27,7 +27,15 @@ from integrations.jira.emulator_jql import (
     Query,
     Value,
 )
-from integrations.jira.emulator_model import PRIORITIES, CustomField, IssueRecord, Named, Project
+from integrations.jira.emulator_model import (
+    ISSUE_TYPES,
+    PRIORITIES,
+    RESOLUTIONS,
+    CustomField,
+    IssueRecord,
+    Named,
+    Project,
+)
 from integrations.jira.emulator_workflows import Status
 
 Predicate = Callable[[IssueRecord], bool]
@@ -215,6 +223,15 @@ def _field(name: str, ctx: JqlContext) -> _Field:
         "priority": _Field(
             "priority", "set", lambda i: {i.priority.id}, _named_resolver("priority", PRIORITIES)
         ),
+        "issuetype": _Field(
+            "issuetype", "set", lambda i: {i.issue_type.id}, _named_resolver("issuetype", ISSUE_TYPES)
+        ),
+        "resolution": _Field(
+            "resolution",
+            "set",
+            lambda i: {i.resolution.id} if i.resolution else set(),
+            _named_resolver("resolution", RESOLUTIONS),
+        ),
         "assignee": _Field("assignee", "set", lambda i: {i.assignee} if i.assignee else set(), _user_marker),
         "reporter": _Field("reporter", "set", lambda i: {i.reporter}, _user_marker),
         "updated": _Field("updated", "date", lambda i: i.updated),
@@ -231,6 +248,7 @@ def _field(name: str, ctx: JqlContext) -> _Field:
     }
     aliases = {
         "issuekey": "key",
+        "type": "issuetype",
         "id": "key",
         "updateddate": "updated",
         "createddate": "created",

@@ -77,6 +77,10 @@ def test_label_marker_key_and_project_lists(jira: JIRA) -> None:
     assert _keys(jira.search_issues("project in (CX, OPS) ORDER BY created ASC")) == [marked, other]
     assert _keys(jira.search_issues("project = OPS AND statusCategory != done")) == [other]
     assert jira.search_issues('labels = "tracker-action-43"') == []
+    jira.transition_issue(marked, "31")
+    mine = "reporter = currentUser() AND issuetype = Task AND resolution = Done"
+    assert _keys(jira.search_issues(mine)) == [marked]
+    assert _keys(jira.search_issues("project in (CX, OPS) AND resolution is EMPTY")) == [other]
 
 
 def test_post_variant_and_field_selection(jira: JIRA) -> None:
