@@ -21,6 +21,7 @@ from tracker.demo import friction as friction_data
 from tracker.demo import journeys as journey_data
 from tracker.demo import people as people_data
 from tracker.demo.work import load_work
+from tracker.errors import Conflict
 from tracker.friction.models import AffectedCustomer, Evidence, EvidenceSource, FrictionPoint
 from tracker.journeys.models import Channel, JourneyMap, JourneyStage, JourneyStep, MapKind
 from tracker.moments import priority
@@ -173,6 +174,10 @@ class DemoBuilder:
 def load_demo(session: Session, *, now: datetime | None = None,
               weights: PriorityWeights | None = None) -> list[DemoLogin]:
     """Create the whole demo programme and return one fresh login per role."""
+    emails = [p["email"] for p in people_data.PEOPLE]
+    taken = sorted(session.scalars(select(Person.email).where(Person.email.in_(emails))))
+    if taken:
+        raise Conflict("the demo's people already exist: " + ", ".join(taken), field="email")
     builder = DemoBuilder(session, now or datetime.now(UTC))
     builder.load_people()
     builder.load_maps()

@@ -1,0 +1,140 @@
+"""The `tracker` command line: run the service, manage the database, load and move data.
+
+Every command that touches the database opens its own engine from the settings
+(TRACKER_DATABASE_URL) and does its work in one transaction: all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, NoReturn
+
+import typer
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+import tracker.models  # noqa: F401 - every mapper must be known before the first flush
+from tracker.config import get_settings
+from tracker.db import make_engine, make_session_factory, transaction
+from tracker.errors import TrackerError
+
+app = typer.Typer(help="The tracker: journey-mapping findings to owned, shipped change.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+log = logging.getLogger("tracker")
+
+
+def fail(message: str) -> NoReturn:
+    """A user's mistake or a refused operation: a message and exit code 1, no traceback."""
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One engine and one transaction for one command; typed errors become clean exits."""
+    engine = make_engine(get_settings().database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            yield session
+    except TrackerError as exc:
+        fail(exc.message)
+    except DBAPIError as exc:
+        fail(f"database error: {exc.orig}\n(is TRACKER_DATABASE_URL right, and has "
+             "`tracker migrate` been run?)")
+    finally:
+        engine.dispose()
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=get_settings().log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def migrate(revision: Annotated[str, typer.Option(help="Alembic revision to reach.")] = "head"
+            ) -> None:
+    """Upgrade the database schema (creates the database file on SQLite)."""
+    from tracker.migrations import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    typer.echo(f"database at revision {revision}")
+
+
+@app.command()
+def downgrade(revision: Annotated[str, typer.Option(help="Alembic revision to go back to.")]
+              ) -> None:
+    """Downgrade the database schema (`--revision base` drops every table)."""
+    from tracker.migrations import downgrade as alembic_downgrade
+
+    alembic_downgrade(get_settings().database_url, revision)
+    typer.echo(f"database at revision {revision}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: TRACKER_HOST (127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: TRACKER_PORT (8000).")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the HTTP API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("tracker.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, reload=reload, log_level=settings.log_level)
+
+
+@app.command()
+def worker(
+    interval: Annotated[float, typer.Option(help="Seconds between idle log lines.")] = 60.0,
+) -> None:
+    """Run the background worker (for now it idles: no outbound integrations exist yet)."""
+    _setup_logging()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    # Placeholder until the outbox/sync worker lands: it says honestly that it does nothing.
+    log.info("worker started: no outbound integrations configured")
+    while not stop.wait(interval):
+        log.info("no outbound integrations configured")
+    log.info("worker stopped")
+
+
+# Things `run-sandbox` starts before the API, each a callable returning a one-line description
+# of where to find it. The Jira/GitHub/Slack emulators register here when no real credentials
+# are configured.
+SANDBOX_SERVICES: list[Callable[[], str]] = []
+
+
+@app.command("run-sandbox")
+def run_sandbox(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """What `make run` does: migrate, load the demo when empty, explain, then serve."""
+    from tracker.cli_programme import demo
+
+    migrate("head")
+    demo(if_empty=True)
+    settings = get_settings()
+    base = f"http://{host or settings.host}:{port or settings.port}"
+    lines = [f"API docs:     {base}/docs", "Demo logins:  .tracker-demo-tokens "
+             "(source it, then: curl -H \"Authorization: Bearer $LEAD_TOKEN\" "
+             f"{base}/...)"]
+    lines += [start() for start in SANDBOX_SERVICES]
+    typer.echo("\n".join(["", *lines, ""]))
+    serve(host=host, port=port, reload=False)
+
+
+def _register() -> None:
+    # The data commands live in their own module so this file stays about running things.
+    from tracker import cli_programme
+
+    cli_programme.register(app)
+
+
+_register()
