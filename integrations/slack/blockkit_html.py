@@ -36,9 +36,7 @@ def mrkdwn(text: str, names: Names) -> str:
         return f"\x00{len(specials) - 1}\x00"
 
     # Slack escapes &, <, > in message text; undo that, then escape for HTML once.
-    stashed = (
-        _TOKEN.sub(stash, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    )
+    stashed = _TOKEN.sub(stash, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     out = html.escape(stashed, quote=False)
     for pattern, replacement in _STYLES:
         out = pattern.sub(replacement, out)
@@ -61,11 +59,7 @@ def text_obj(obj: Any, names: Names) -> str:
     if not isinstance(obj, dict):
         return ""
     raw = str(obj.get("text", ""))
-    return (
-        mrkdwn(raw, names)
-        if obj.get("type") == "mrkdwn"
-        else html.escape(raw).replace("\n", "<br>")
-    )
+    return mrkdwn(raw, names) if obj.get("type") == "mrkdwn" else html.escape(raw).replace("\n", "<br>")
 
 
 def render_blocks(blocks: list[dict[str, Any]], names: Names, interactive: bool = True) -> str:
@@ -97,29 +91,21 @@ def _block(block: dict[str, Any], names: Names, interactive: bool) -> str:
         fields = "".join(f"<div>{text_obj(f, names)}</div>" for f in block.get("fields") or [])
         if fields:
             body += f'<div class="bk-fields">{fields}</div>'
-        accessory = "".join(
-            _element(block, e, names, interactive) for e in interactive_elements(block)
-        )
+        accessory = "".join(_element(block, e, names, interactive) for e in interactive_elements(block))
         return f'<div class="bk-section"><div class="bk-main">{body}</div>{accessory}</div>'
     if kind == "actions":
-        buttons = "".join(
-            _element(block, e, names, interactive) for e in interactive_elements(block)
-        )
+        buttons = "".join(_element(block, e, names, interactive) for e in interactive_elements(block))
         return f'<div class="bk-actions">{buttons}</div>'
     if kind == "input":
         label = text_obj(block.get("label"), names)
-        element = "".join(
-            _element(block, e, names, interactive) for e in interactive_elements(block)
-        )
+        element = "".join(_element(block, e, names, interactive) for e in interactive_elements(block))
         return f'<label class="bk-input">{label}<br>{element}</label>'
     if kind in ("markdown", "rich_text"):
         return f"<div>{mrkdwn(_plain(block), names)}</div>"
     return f'<div class="bk-unknown">[{html.escape(str(kind))} block]</div>'
 
 
-def _element(
-    block: dict[str, Any], element: dict[str, Any], names: Names, interactive: bool
-) -> str:
+def _element(block: dict[str, Any], element: dict[str, Any], names: Names, interactive: bool) -> str:
     kind = element.get("type")
     label = text_obj(element.get("text"), names)
     style = f" bk-{html.escape(str(element['style']))}" if element.get("style") else ""
@@ -137,9 +123,7 @@ def _element(
         if element.get("multiline"):
             return f'<textarea name="{name}" placeholder="{placeholder}"></textarea>'
         return f'<input name="{name}" placeholder="{placeholder}">'
-    return (
-        f'<span class="bk-unknown">[{html.escape(str(kind))}: not clickable in the sandbox]</span>'
-    )
+    return f'<span class="bk-unknown">[{html.escape(str(kind))}: not clickable in the sandbox]</span>'
 
 
 def _plain(block: dict[str, Any]) -> str:

@@ -94,9 +94,7 @@ def _block_errors(i: int, block: Any, seen_ids: set[str]) -> list[str]:
         if not isinstance(elements, list) or not elements:
             errors.append(f"must provide a non-empty elements array {where}/elements")
         elif kind == "actions":
-            errors.extend(
-                _element_errors(e, f"{where}/elements/{j}") for j, e in enumerate(elements)
-            )
+            errors.extend(_element_errors(e, f"{where}/elements/{j}") for j, e in enumerate(elements))
             errors = [e for e in errors if e]
     return errors
 

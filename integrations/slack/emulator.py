@@ -20,6 +20,7 @@ from integrations.emulation import Emulator, Request, Response
 from integrations.slack import signing
 from integrations.slack.interactivity import Interactions
 from integrations.slack.ratelimit import RateLimiter, Violation
+from integrations.slack.views import View, Views
 from integrations.slack.web_api import SlackError, WebApi, edit, ratelimited, read_args
 from integrations.slack.workspace import Conversation, Message, Token, User, Workspace
 
@@ -88,20 +89,18 @@ class SlackEmulator(Emulator):
         self.interactivity_url = interactivity_url
         self.slash_command_url = slash_command_url
         self.fault_retry_after = fault_retry_after
-        self.chat_write_public = (
-            chat_write_public  # scope that lets a bot post where it isn't a member
-        )
+        self.chat_write_public = chat_write_public  # scope that lets a bot post where it isn't a member
         self.deleted_user_post_error = deleted_user_post_error
         self.workspace = Workspace(team_id, bot_user_id, bot_id)
-        self.limiter = RateLimiter(
-            time_scale=time_scale, channel_burst=channel_burst, enabled=rate_limits
-        )
+        self.limiter = RateLimiter(time_scale=time_scale, channel_burst=channel_burst, enabled=rate_limits)
         self.request_counts: Counter[str] = Counter()  # Web API method -> requests that reached it
         self.calls: list[ApiCall] = []
         self.add_token(bot_token)
         self.bot_token = bot_token
         self.api = WebApi(self)
         self.interactions = Interactions(self)
+        self.views = Views(self)
+        self.api.methods["views.open"] = self.views.views_open
         self.router.add("POST", r"/api/(?P<method>[A-Za-z0-9_.]+)", self._api)
         self.router.add("GET", r"/api/(?P<method>[A-Za-z0-9_.]+)", self._api)
         self.interactions.register(self.router)
@@ -191,9 +190,7 @@ class SlackEmulator(Emulator):
         """A message written by a person (the bot can't chat.update it: `cant_update_message`)."""
         with self.lock:
             conversation = self.api.conversation(channel, allow_user=True)
-            message = Message(
-                conversation.id, self.workspace.clock.next(), text, None, user_id, via="person"
-            )
+            message = Message(conversation.id, self.workspace.clock.next(), text, None, user_id, via="person")
             conversation.messages.append(message)
             return message
 
@@ -217,17 +214,11 @@ class SlackEmulator(Emulator):
 
     def ephemeral_for_user(self, user_id: str) -> list[Message]:
         with self.lock:
-            return [
-                m
-                for m in self.interactions.ephemerals
-                if m.ephemeral_to == user_id and not m.deleted
-            ]
+            return [m for m in self.interactions.ephemerals if m.ephemeral_to == user_id and not m.deleted]
 
     def message(self, channel: str, ts: str) -> Message | None:
         with self.lock:
-            return self.workspace.find_message(
-                self.api.conversation(channel, allow_user=True).id, ts
-            )
+            return self.workspace.find_message(self.api.conversation(channel, allow_user=True).id, ts)
 
     @property
     def rate_limit_violations(self) -> list[Violation]:
@@ -276,9 +267,16 @@ class SlackEmulator(Emulator):
         command: str = "/tracker",
         channel_id: str | None = None,
     ) -> signing.Delivery:
-        return self.interactions.slash_command(
-            user_id, text, command=command, channel_id=channel_id
-        )
+        return self.interactions.slash_command(user_id, text, command=command, channel_id=channel_id)
+
+    def open_views(self, user_id: str) -> list[View]:
+        """Modals the app opened (views.open) that are still on this person's screen."""
+        with self.lock:
+            return self.views.open_for(user_id)
+
+    def submit_view(self, view_id: str, values: dict[str, str] | None = None) -> signing.Delivery:
+        """Submit a modal; `values` maps input action_ids to text. Applies the app's answer."""
+        return self.views.submit(view_id, values)
 
     # -- message store used by the handlers -------------------------------------------------
     def store_message(
@@ -324,9 +322,7 @@ class SlackEmulator(Emulator):
         self.interactions.ephemerals.append(message)
         return message
 
-    def edit_message(
-        self, message: Message, text: str, blocks: list[dict[str, Any]] | None, by: str
-    ) -> None:
+    def edit_message(self, message: Message, text: str, blocks: list[dict[str, Any]] | None, by: str) -> None:
         edit(message, text, blocks, time.time(), by)
 
     def message_json(self, message: Message) -> dict[str, Any]:
@@ -361,9 +357,7 @@ class SlackEmulator(Emulator):
     def before(self, request: Request) -> Response | None:
         if not request.path.startswith(API_PREFIX):
             return None
-        retry_after = self.limiter.check_method(
-            self._token(request) or "", request.path[len(API_PREFIX) :]
-        )
+        retry_after = self.limiter.check_method(self._token(request) or "", request.path[len(API_PREFIX) :])
         return ratelimited(retry_after).response() if retry_after is not None else None
 
     def handle(self, request: Request) -> Response:

@@ -3,6 +3,7 @@
 GET  /sandbox[?as=U...]   every person's DMs and ephemerals, every channel, the deliveries log
 POST /sandbox/click       a button press -> signed block_actions to interactivity_url, then 303 back
 POST /sandbox/slash       run a slash command as someone -> signed POST to slash_command_url
+POST /sandbox/view        submit (view_submission to interactivity_url) or cancel an open modal
 POST /sandbox/config      set interactivity_url / slash_command_url from the page
 
 Plain HTML forms, no JavaScript: each message is one form, so text inputs on a message travel
@@ -28,12 +29,11 @@ def register_sandbox(emu: SlackEmulator) -> None:
     emu.router.add("POST", r"/sandbox/click", page.click)
     emu.router.add("POST", r"/sandbox/slash", page.slash)
     emu.router.add("POST", r"/sandbox/config", page.config)
+    emu.router.add("POST", r"/sandbox/view", page.view)
 
 
 def _redirect(acting: str, note: str = "") -> Response:
-    return Response(
-        303, b"", {"Location": f"/sandbox?as={quote(acting)}{note}", "Content-Type": "text/html"}
-    )
+    return Response(303, b"", {"Location": f"/sandbox?as={quote(acting)}{note}", "Content-Type": "text/html"})
 
 
 class SandboxPage:
@@ -58,9 +58,7 @@ class SandboxPage:
             user_id = ephemeral.ephemeral_to  # only its recipient sees an ephemeral message
         inputs = {k[len("input:") :]: v for k, v in form.items() if k.startswith("input:")}
         try:
-            self.emu.click(
-                channel, ts, action_id, user_id=user_id, block_id=block_id, inputs=inputs
-            )
+            self.emu.click(channel, ts, action_id, user_id=user_id, block_id=block_id, inputs=inputs)
         except (LookupError, RuntimeError) as err:
             self.emu.interactions.notes.append(str(err))
         return _redirect(acting, f"#m{ts.replace('.', '-')}")
@@ -79,6 +77,22 @@ class SandboxPage:
         except (LookupError, RuntimeError, KeyError) as err:
             self.emu.interactions.notes.append(f"slash command not sent: {err}")
         return _redirect(form.get("as") or user_id, "#slash")
+
+    def view(self, request: Request) -> Response:
+        form = request.form()
+        with self.emu.lock:
+            view = self.emu.views.views.get(form.get("view_id", ""))
+        if view is None:
+            return _redirect("")
+        if form.get("do") == "submit":
+            inputs = {k[len("input:") :]: v for k, v in form.items() if k.startswith("input:")}
+            try:
+                self.emu.submit_view(view.id, inputs)
+            except RuntimeError as err:
+                self.emu.interactions.notes.append(str(err))
+        else:
+            self.emu.views.close(view.id)
+        return _redirect(view.user_id, f"#u{view.user_id}")
 
     def config(self, request: Request) -> Response:
         form = request.form()

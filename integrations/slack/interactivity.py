@@ -59,9 +59,8 @@ class Interactions:
         self.slash_runs: list[SlashRun] = []
         self.notes: list[str] = []  # problems the sandbox page should show (no URL configured...)
         self.responses: dict[str, ResponseTarget] = {}
-        self.triggers: dict[
-            str, float
-        ] = {}  # trigger_id -> issued at (views.open needs a fresh one)
+        self.triggers: dict[str, float] = {}  # trigger_id -> issued at (for views.open)
+        self.trigger_users: dict[str, str] = {}  # trigger_id -> the person who acted
 
     def register(self, router: Router) -> None:
         router.add("POST", r"/response/(?P<token>[A-Za-z0-9_-]+)", self._response_url)
@@ -73,10 +72,11 @@ class Interactions:
             self.responses[token] = ResponseTarget(channel_id, user_id, message_ts)
         return f"{self.emu.url}/response/{token}"
 
-    def new_trigger_id(self) -> str:
+    def new_trigger_id(self, user_id: str) -> str:
         trigger = f"{secrets.randbelow(10**11)}.{secrets.randbelow(10**9)}.{secrets.token_hex(16)}"
         with self.emu.lock:
             self.triggers[trigger] = time.monotonic()
+            self.trigger_users[trigger] = user_id
         return trigger
 
     # -- block_actions ----------------------------------------------------------------------
@@ -96,9 +96,7 @@ class Interactions:
             if message is None:
                 raise LookupError(f"no message {ts} in {channel}")
             block, element = find_element(message, action_id, block_id)
-            payload = self.block_actions_payload(
-                conversation, message, block, element, user_id, inputs
-            )
+            payload = self.block_actions_payload(conversation, message, block, element, user_id, inputs)
         return self.send_interaction("block_actions", payload)
 
     def block_actions_payload(
@@ -122,7 +120,7 @@ class Interactions:
                 action[key] = element[key]
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "user": self._user_json(user_id),
+            "user": self.user_json(user_id),
             "api_app_id": self.emu.app_id,
             "token": VERIFICATION_TOKEN,
             "container": {
@@ -131,7 +129,7 @@ class Interactions:
                 "channel_id": conversation.id,
                 "is_ephemeral": message.ephemeral_to is not None,
             },
-            "trigger_id": self.new_trigger_id(),
+            "trigger_id": self.new_trigger_id(user_id),
             "team": {"id": team_id, "domain": self.emu.team_domain},
             "enterprise": None,
             "is_enterprise_install": False,
@@ -152,9 +150,7 @@ class Interactions:
         return self._record(deliver(kind, url, body, self.emu.sign(body)))
 
     # -- slash commands ---------------------------------------------------------------------
-    def slash_command(
-        self, user_id: str, text: str, *, command: str, channel_id: str | None
-    ) -> Delivery:
+    def slash_command(self, user_id: str, text: str, *, command: str, channel_id: str | None) -> Delivery:
         url = self.emu.slash_command_url
         if not url:
             raise RuntimeError("SlackEmulator.slash_command_url is not configured")
@@ -174,19 +170,15 @@ class Interactions:
             "api_app_id": self.emu.app_id,
             "is_enterprise_install": "false",
             "response_url": self.new_response_url(conversation.id, user.id, None),
-            "trigger_id": self.new_trigger_id(),
+            "trigger_id": self.new_trigger_id(user.id),
         }
         body = urlencode(fields).encode()
         delivery = self._record(deliver("slash_command", url, body, self.emu.sign(body)))
         self.slash_runs.append(SlashRun(user.id, conversation.id, command, text, delivery))
-        self._show_immediate_reply(
-            delivery, ResponseTarget(conversation.id, user.id, None), command
-        )
+        self._show_immediate_reply(delivery, ResponseTarget(conversation.id, user.id, None), command)
         return delivery
 
-    def _show_immediate_reply(
-        self, delivery: Delivery, target: ResponseTarget, command: str
-    ) -> None:
+    def _show_immediate_reply(self, delivery: Delivery, target: ResponseTarget, command: str) -> None:
         """Slack turns the app's HTTP answer into a message; failures become an ephemeral error."""
         if delivery.error:
             reply: dict[str, Any] = {"text": f'{command} failed with the error "{delivery.error}"'}
@@ -206,9 +198,7 @@ class Interactions:
         try:
             self.apply_response(target, reply)
         except BlocksError:
-            self.apply_response(
-                target, {"text": f'{command} failed with the error "invalid_blocks"'}
-            )
+            self.apply_response(target, {"text": f'{command} failed with the error "invalid_blocks"'})
 
     # -- response_url -----------------------------------------------------------------------
     def _response_url(self, request: Request) -> Response:
@@ -246,9 +236,7 @@ class Interactions:
                     conversation, text, blocks, thread_ts=body.get("thread_ts"), via="response_url"
                 )
             else:
-                self.emu.store_ephemeral(
-                    conversation, target.user_id, text, blocks, via="response_url"
-                )
+                self.emu.store_ephemeral(conversation, target.user_id, text, blocks, via="response_url")
 
     # -- helpers ----------------------------------------------------------------------------
     def find_message(self, channel_id: str, ts: str) -> Message | None:
@@ -256,16 +244,12 @@ class Interactions:
         found = self.emu.workspace.find_message(channel_id, ts)
         if found is None:
             found = next(
-                (
-                    m
-                    for m in self.ephemerals
-                    if m.channel == channel_id and m.ts == ts and not m.deleted
-                ),
+                (m for m in self.ephemerals if m.channel == channel_id and m.ts == ts and not m.deleted),
                 None,
             )
         return found
 
-    def _user_json(self, user_id: str) -> dict[str, Any]:
+    def user_json(self, user_id: str) -> dict[str, Any]:
         user: User = self.emu.workspace.users[user_id]
         return {
             "id": user.id,

@@ -10,11 +10,12 @@ from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from integrations.slack.blockkit_html import mrkdwn, render_blocks
+from integrations.slack.blockkit_html import mrkdwn, render_blocks, text_obj
 from integrations.slack.workspace import Conversation, Message, User
 
 if TYPE_CHECKING:
     from integrations.slack.emulator import SlackEmulator
+    from integrations.slack.views import View
 
 CSS = "\n".join(
     [
@@ -33,7 +34,7 @@ CSS = "\n".join(
         " padding:.25rem .7rem;font-size:.9rem;text-decoration:none;color:#1d1c1d}",
         ".bk-primary{background:#007a5a;color:#fff} .bk-danger{background:#e01e5a;color:#fff}",
         ".bk-input textarea,.bk-input input{width:95%} .mention{background:#e8f5fa;color:#1264a3}",
-        ".edited{color:#999;font-size:.75rem}",
+        ".edited{color:#999;font-size:.75rem} .modal{border:2px solid #4a154b}",
         ".flash{background:#fff8e1;border:1px solid #f0c36d;padding:.5rem;margin:.3rem 0}",
         "table{border-collapse:collapse;font-size:.85rem}",
         "td,th{border:1px solid #ddd;padding:.2rem .4rem;text-align:left}",
@@ -43,9 +44,7 @@ CSS = "\n".join(
 
 
 def option(value: str, label: str, selected: bool = False) -> str:
-    return (
-        f"<option value='{escape(value)}'{' selected' if selected else ''}>{escape(label)}</option>"
-    )
+    return f"<option value='{escape(value)}'{' selected' if selected else ''}>{escape(label)}</option>"
 
 
 def row(*cells: str) -> str:
@@ -84,12 +83,8 @@ class SandboxHtml:
         return [c for c in self.emu.workspace.conversations.values() if not c.is_im]
 
     def header(self, acting: str, people: list[User]) -> str:
-        options = "".join(
-            option(u.id, f"{u.real_name} (@{u.name})", u.id == acting) for u in people
-        )
-        notes = "".join(
-            f"<div class='flash'>{escape(n)}</div>" for n in self.emu.interactions.notes[-3:]
-        )
+        options = "".join(option(u.id, f"{u.real_name} (@{u.name})", u.id == acting) for u in people)
+        notes = "".join(f"<div class='flash'>{escape(n)}</div>" for n in self.emu.interactions.notes[-3:])
         if self.emu.deliveries:
             last = self.emu.deliveries[-1]
             outcome = escape(last.error or f"HTTP {last.status}")
@@ -117,10 +112,8 @@ class SandboxHtml:
         messages = [m for m in dm.messages if not m.deleted] if dm else []
         ephemerals = [m for m in self.emu.interactions.ephemerals if m.ephemeral_to == user.id]
         shown = messages + [m for m in ephemerals if not m.deleted]
-        items = (
-            "".join(self.message(m, acting) for m in shown)
-            or "<p class='meta'>No messages yet.</p>"
-        )
+        items = "".join(self.modal(v) for v in self.emu.views.open_for(user.id))
+        items += "".join(self.message(m, acting) for m in shown) or "<p class='meta'>No messages.</p>"
         status = " <span class='meta'>(deactivated)</span>" if user.deleted else ""
         about = f"@{escape(user.name)} &middot; {escape(user.email)} &middot; {user.id}"
         return (
@@ -156,9 +149,7 @@ class SandboxHtml:
         )
 
     def message(self, message: Message, acting: str, reply: bool = False) -> str:
-        classes = (
-            "msg" + (" reply" if reply else "") + (" ephemeral" if message.ephemeral_to else "")
-        )
+        classes = "msg" + (" reply" if reply else "") + (" ephemeral" if message.ephemeral_to else "")
         meta = f"<b>{escape(self.name(message.user))}</b> &middot; {message.ts}"
         if message.ephemeral_to:
             meta += f" &middot; only visible to {escape(self.name(message.ephemeral_to))}"
@@ -168,13 +159,31 @@ class SandboxHtml:
             content = render_blocks(message.blocks, self.name)
         else:
             content = mrkdwn(message.text, self.name)
-        fields = (
-            hidden("channel", message.channel) + hidden("ts", message.ts) + hidden("as", acting)
-        )
+        fields = hidden("channel", message.channel) + hidden("ts", message.ts) + hidden("as", acting)
         anchor = "m" + message.ts.replace(".", "-")
         return (
             f"<form method='post' action='/sandbox/click' class='{classes}' id='{anchor}'>"
             f"{fields}<div class='meta'>{meta}</div>{content}</form>"
+        )
+
+    def modal(self, view: View) -> str:
+        """An open modal, as a form: Submit sends view_submission, Cancel just closes it."""
+        spec = view.spec
+        title = text_obj(spec.get("title"), self.name)
+        submit = text_obj(spec.get("submit"), self.name) or "Submit"
+        errors = "".join(
+            f"<div class='flash'>{escape(block or 'modal')}: {escape(str(text))}</div>"
+            for block, text in view.errors.items()
+        )
+        blocks = render_blocks(spec.get("blocks", []), self.name, interactive=False)
+        buttons = (
+            f"<button class='bk-button bk-primary' name='do' value='submit'>{submit}</button>"
+            " <button class='bk-button' name='do' value='close'>Cancel</button>"
+        )
+        return (
+            f"<form method='post' action='/sandbox/view' class='msg modal' id='{view.id}'>"
+            f"{hidden('view_id', view.id)}<div class='meta'>Modal &middot; <b>{title}</b></div>"
+            f"{errors}{blocks}{buttons}</form>"
         )
 
     def slash_form(self, acting: str, people: list[User]) -> str:

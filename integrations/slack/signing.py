@@ -23,9 +23,7 @@ def signature(signing_secret: str, body: bytes, timestamp: int | str) -> str:
     return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def signed_headers(
-    signing_secret: str, body: bytes, timestamp: int | str | None = None
-) -> dict[str, str]:
+def signed_headers(signing_secret: str, body: bytes, timestamp: int | str | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     return {
         "Content-Type": "application/x-www-form-urlencoded",
@@ -46,9 +44,7 @@ class Delivery:
     status: int | None = None  # None when the app could not be reached / timed out
     response_body: bytes = b""
     response_headers: dict[str, str] = field(default_factory=dict)
-    error: str | None = (
-        None  # what Slack would show the user: operation_timeout, http_service_error...
-    )
+    error: str | None = None  # what Slack would show the user: operation_timeout, http_service_error...
     elapsed: float = 0.0
 
     @property
@@ -78,8 +74,6 @@ def deliver(kind: str, url: str, body: bytes, headers: dict[str, str]) -> Delive
         delivery.error = "operation_timeout"
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
-        delivery.error = (
-            "operation_timeout" if isinstance(reason, TimeoutError) else "dispatch_failed"
-        )
+        delivery.error = "operation_timeout" if isinstance(reason, TimeoutError) else "dispatch_failed"
     delivery.elapsed = time.monotonic() - started
     return delivery

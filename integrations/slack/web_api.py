@@ -90,11 +90,7 @@ class WebApi:
     def writable(self, conversation: Conversation) -> None:
         if conversation.archived:
             raise SlackError("is_archived")
-        if (
-            not conversation.is_im
-            and not conversation.bot_member
-            and not self.emu.chat_write_public
-        ):
+        if not conversation.is_im and not conversation.bot_member and not self.emu.chat_write_public:
             raise SlackError("not_in_channel")
         if conversation.is_im and conversation.user:
             user = self.ws.users.get(conversation.user)
@@ -144,9 +140,7 @@ class WebApi:
         retry_after = self.emu.limiter.check_channel(conversation.id)
         if retry_after is not None:
             raise ratelimited(retry_after)
-        message = self.emu.store_message(
-            conversation, text, blocks, thread_ts=args.get("thread_ts") or None
-        )
+        message = self.emu.store_message(conversation, text, blocks, thread_ts=args.get("thread_ts") or None)
         return {
             "channel": conversation.id,
             "ts": message.ts,
@@ -184,9 +178,7 @@ class WebApi:
         if user.id not in conversation.members:
             raise SlackError("user_not_in_channel")
         text, blocks = self.content(args)
-        message = self.emu.store_ephemeral(
-            conversation, user.id, text, blocks, via="chat.postEphemeral"
-        )
+        message = self.emu.store_ephemeral(conversation, user.id, text, blocks, via="chat.postEphemeral")
         return {"message_ts": message.ts}
 
     def conversations_open(self, args: Args) -> dict[str, Any]:
@@ -196,9 +188,7 @@ class WebApi:
         if not ids:
             raise SlackError("users_list_not_supplied")
         if len(ids) > 1:
-            raise SlackError(
-                "not_supported_by_emulator", detail="multi-person DMs are not emulated"
-            )
+            raise SlackError("not_supported_by_emulator", detail="multi-person DMs are not emulated")
         user = self.user(ids[0])
         if user.deleted:
             raise SlackError("user_disabled")
@@ -229,9 +219,7 @@ def _truthy(value: Any) -> bool:
     return value in (True, 1, "1", "true", "True")
 
 
-def edit(
-    message: Message, text: str, blocks: list[dict[str, Any]] | None, at: float, by: str
-) -> None:
+def edit(message: Message, text: str, blocks: list[dict[str, Any]] | None, at: float, by: str) -> None:
     """Keep the old version in `edits`, then apply the new one (tests read the history)."""
     message.edits.append(Edit(message.text, message.blocks, at, by))
     message.text, message.blocks = text, blocks

@@ -160,18 +160,14 @@ class Workspace:
     # -- look-ups ---------------------------------------------------------------------------
     def channel_by_name(self, name: str) -> Conversation | None:
         name = name.lstrip("#")
-        return next(
-            (c for c in self.conversations.values() if not c.is_im and c.name == name), None
-        )
+        return next((c for c in self.conversations.values() if not c.is_im and c.name == name), None)
 
     def user_by_email(self, email: str) -> User | None:
         email = email.strip().lower()
         return next((u for u in self.users.values() if u.email.lower() == email), None)
 
     def dm_for(self, user_id: str, create: bool = True) -> Conversation | None:
-        found = next(
-            (c for c in self.conversations.values() if c.is_im and c.user == user_id), None
-        )
+        found = next((c for c in self.conversations.values() if c.is_im and c.user == user_id), None)
         if found is None and create:
             found = Conversation(id=self.new_id("D"), is_im=True, user=user_id, members={user_id})
             self.conversations[found.id] = found

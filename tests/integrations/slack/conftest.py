@@ -46,9 +46,7 @@ class Team:
 
 @pytest.fixture
 def emulator() -> Iterator[SlackEmulator]:
-    emu = SlackEmulator(
-        bot_token=TOKEN, signing_secret=SECRET, time_scale=0.01, fault_retry_after=0
-    )
+    emu = SlackEmulator(bot_token=TOKEN, signing_secret=SECRET, time_scale=0.01, fault_retry_after=0)
     with emu:
         yield emu
 

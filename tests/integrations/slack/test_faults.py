@@ -36,9 +36,7 @@ def test_dropped_connection_raises_urllib_error(
     assert emulator.messages_in_channel(team.cx.id) == []
 
 
-def test_default_client_retries_a_drop_and_duplicates_a_write(
-    emulator: SlackEmulator, team: Team
-) -> None:
+def test_default_client_retries_a_drop_and_duplicates_a_write(emulator: SlackEmulator, team: Team) -> None:
     # WebClient's default ConnectionErrorRetryHandler resends once: harmless before the write,
     # a duplicate message after it. chat.postMessage has no idempotency key.
     assert [type(h) for h in WebClient(TOKEN).retry_handlers] == [ConnectionErrorRetryHandler]
@@ -62,12 +60,8 @@ def test_timeout_after_the_message_was_posted(emulator: SlackEmulator, team: Tea
     assert [m.text for m in emulator.messages_in_channel(team.cx.id)] == ["did it land?"]
 
 
-def test_faults_can_target_one_method(
-    emulator: SlackEmulator, team: Team, client: WebClient
-) -> None:
-    emulator.faults = FaultPlan(
-        rate=1.0, kinds=(Fault.SERVER_ERROR,), path_pattern=r"chat\.update$"
-    )
+def test_faults_can_target_one_method(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
+    emulator.faults = FaultPlan(rate=1.0, kinds=(Fault.SERVER_ERROR,), path_pattern=r"chat\.update$")
     posted = client.chat_postMessage(channel=team.cx.id, text="x")
     with pytest.raises(SlackApiError):
         client.chat_update(channel=team.cx.id, ts=posted["ts"], text="y")

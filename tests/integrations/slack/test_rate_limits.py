@@ -88,9 +88,7 @@ def test_rate_limit_handler_recovers_from_injected_429(emulator: SlackEmulator, 
     assert [m.text for m in emulator.messages_in_channel(team.cx.id)] == ["eventually"]
 
 
-def test_rate_limit_handler_recovers_from_channel_pacing(
-    emulator: SlackEmulator, team: Team
-) -> None:
+def test_rate_limit_handler_recovers_from_channel_pacing(emulator: SlackEmulator, team: Team) -> None:
     # Time moves on only while the client waits out a 429: deterministic on a busy machine.
     limiter = emulator.limiter
     limiter.clock = lambda: 1000.0 + len(limiter.violations) * limiter.time_scale

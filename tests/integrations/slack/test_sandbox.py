@@ -77,9 +77,7 @@ def web() -> httpx.Client:
 
 def post_nudge(client: WebClient, team: Team) -> dict[str, Any]:
     blocks = json.loads(json.dumps(NUDGE).replace("OWNER", team.ana.id))
-    return client.chat_postMessage(
-        channel=team.ana.id, text="2 actions are overdue", blocks=blocks
-    ).data  # type: ignore[return-value]
+    return client.chat_postMessage(channel=team.ana.id, text="2 actions are overdue", blocks=blocks).data  # type: ignore[return-value]
 
 
 def post_json(url: str, body: dict[str, Any]) -> httpx.Response:
@@ -164,10 +162,7 @@ def test_click_delivers_signed_block_actions_and_replace_original_updates(
         "is_ephemeral": False,
     }
     assert payload["channel"] == {"id": posted["channel"], "name": "directmessage"}
-    assert (
-        payload["message"]["ts"] == posted["ts"]
-        and payload["message"]["text"] == "2 actions are overdue"
-    )
+    assert payload["message"]["ts"] == posted["ts"] and payload["message"]["text"] == "2 actions are overdue"
     assert len(payload["message"]["blocks"]) == len(NUDGE)
     assert payload["trigger_id"] and payload["response_url"].startswith(emulator.url + "/response/")
     [action] = payload["actions"]
@@ -179,9 +174,7 @@ def test_click_delivers_signed_block_actions_and_replace_original_updates(
     }
     assert float(action["action_ts"]) > 0
     assert payload["state"]["values"] == {
-        "note": {
-            "note_text": {"type": "plain_text_input", "value": "promo field fixed in release 41"}
-        }
+        "note": {"note_text": {"type": "plain_text_input", "value": "promo field fixed in release 41"}}
     }
 
     stored = emulator.message(posted["channel"], posted["ts"])
@@ -206,15 +199,10 @@ def test_programmatic_click_and_response_url_rules(
     assert delivery.ok and delivery.kind == "block_actions"
     response_url = app.received[-1].payload()["response_url"]
 
-    assert post_json(response_url, {"text": "Only you see this"}).json() == {
-        "ok": True
-    }  # ephemeral default
+    assert post_json(response_url, {"text": "Only you see this"}).json() == {"ok": True}  # ephemeral default
     assert [m.text for m in emulator.ephemeral_for_user(team.ana.id)] == ["Only you see this"]
     assert (
-        post_json(
-            response_url, {"response_type": "in_channel", "text": "Update posted"}
-        ).status_code
-        == 200
+        post_json(response_url, {"response_type": "in_channel", "text": "Update posted"}).status_code == 200
     )
     assert [m.text for m in emulator.messages_for_user(team.ana.id)] == [
         "2 actions are overdue",
@@ -305,9 +293,7 @@ def test_slash_command_from_the_page(
     ]
     page = web.get(emulator.url + "/sandbox").text
     assert (
-        "You own 2 open actions" in page
-        and "only visible to Ben Okafor" in page
-        and "/tracker mine" in page
+        "You own 2 open actions" in page and "only visible to Ben Okafor" in page and "/tracker mine" in page
     )
 
     # Buttons on the ephemeral reply work too: Slack marks the container ephemeral, omits `message`.
@@ -319,9 +305,7 @@ def test_slash_command_from_the_page(
     assert [m.text for m in emulator.ephemeral_for_user(team.ben.id)] == ["Done"]
 
 
-def test_slash_command_failures_show_like_slack(
-    emulator: SlackEmulator, team: Team, app: App
-) -> None:
+def test_slash_command_failures_show_like_slack(emulator: SlackEmulator, team: Team, app: App) -> None:
     app.reply = lambda got: Response(500, "boom")
     delivery = emulator.slash_command(team.ana.id, "mine")
     assert delivery.status == 500 and delivery.error == "http_service_error"

@@ -38,9 +38,7 @@ BUTTONS = [
 ]
 
 
-def test_lookup_open_post_update_round_trip(
-    emulator: SlackEmulator, team: Team, client: WebClient
-) -> None:
+def test_lookup_open_post_update_round_trip(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
     user = client.users_lookupByEmail(email="ANA@example.com")["user"]
     assert user["id"] == team.ana.id and user["profile"]["email"] == "ana@example.com"
     assert user["team_id"] == emulator.team_id and user["deleted"] is False
@@ -77,14 +75,10 @@ def test_lookup_open_post_update_round_trip(
     assert emulator.request_counts["conversations.open"] == 2
 
 
-def test_channel_forms_and_timestamps(
-    emulator: SlackEmulator, team: Team, client: WebClient
-) -> None:
+def test_channel_forms_and_timestamps(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
     by_name = client.chat_postMessage(channel="#cx-findings", text="one")
     by_id = client.chat_postMessage(channel=team.cx.id, text="two", thread_ts=by_name["ts"])
-    to_user = client.chat_postMessage(
-        channel=team.ben.id, text="hi Ben"
-    )  # a user id lands in the DM
+    to_user = client.chat_postMessage(channel=team.ben.id, text="hi Ben")  # a user id lands in the DM
     assert by_name["channel"] == by_id["channel"] == team.cx.id
     assert to_user["channel"].startswith("D")
     assert float(by_name["ts"]) < float(by_id["ts"]) < float(to_user["ts"])
@@ -100,8 +94,7 @@ def test_json_and_form_bodies_are_both_accepted(
 ) -> None:
     # slack-sdk sends users.lookupByEmail as a form; the real API takes JSON for it too.
     assert (
-        client.api_call("users.lookupByEmail", json={"email": "ben@example.com"})["user"]["id"]
-        == team.ben.id
+        client.api_call("users.lookupByEmail", json={"email": "ben@example.com"})["user"]["id"] == team.ben.id
     )
     # ... and chat.postMessage as JSON; as a form, blocks arrive as a JSON string.
     import json
@@ -159,9 +152,7 @@ ERRORS: list[tuple[str, Call]] = [
     ),
     (
         "invalid_blocks",
-        lambda c, t: c.chat_postMessage(
-            channel=t.cx.id, text="x", blocks=[{"type": "divider"}] * 51
-        ),
+        lambda c, t: c.chat_postMessage(channel=t.cx.id, text="x", blocks=[{"type": "divider"}] * 51),
     ),
     (
         "invalid_blocks",
@@ -193,9 +184,7 @@ ERRORS: list[tuple[str, Call]] = [
 
 
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
-@pytest.mark.parametrize(
-    ("error", "call"), ERRORS, ids=[f"{i}-{e}" for i, (e, _) in enumerate(ERRORS)]
-)
+@pytest.mark.parametrize(("error", "call"), ERRORS, ids=[f"{i}-{e}" for i, (e, _) in enumerate(ERRORS)])
 def test_error_shapes(client: WebClient, team: Team, error: str, call: Call) -> None:
     with pytest.raises(SlackApiError) as raised:
         call(client, team)
@@ -209,9 +198,7 @@ def test_invalid_blocks_come_with_details(client: WebClient, team: Team) -> None
     assert "must provide either text or fields" in raised.value.response["errors"][0]
 
 
-def test_cant_update_someone_elses_message(
-    emulator: SlackEmulator, team: Team, client: WebClient
-) -> None:
+def test_cant_update_someone_elses_message(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
     theirs = emulator.post_as_user(team.ana.id, team.cx.id, "written by Ana")
     with pytest.raises(SlackApiError) as raised:
         client.chat_update(channel=team.cx.id, ts=theirs.ts, text="x")
