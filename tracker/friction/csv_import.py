@@ -194,9 +194,11 @@ def import_friction_csv(
             session.add(fp)
             action = "imported"
         else:
-            for item in [*evidence, *customers]:
+            for item in evidence:
                 item.friction_point_id = fp.id
-                session.add(item)
+            for customer in customers:
+                customer.friction_point_id = fp.id
+            session.add_all([*evidence, *customers])
             action = "import_added"
         session.flush()
         record(session, actor=actor, entity_type="friction_point", entity_id=fp.id, action=action,

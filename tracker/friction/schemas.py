@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tracker.friction.models import EvidenceSource
 
-_EVIDENCE_EXAMPLE = {
+_EVIDENCE_EXAMPLE: dict[str, Any] = {
     "source": "support_tickets",
     "note": "37 tickets in March mention the 'adjustment' line",
     "link": "https://support.example.com/views/invoice-adjustments",
 }
-_CUSTOMER_EXAMPLE = {"name": "Dana Ruiz", "contact": "dana@ruizbakery.example", "segment": "SMB"}
+_CUSTOMER_EXAMPLE: dict[str, Any] = {
+    "name": "Dana Ruiz", "contact": "dana@ruizbakery.example", "segment": "SMB",
+}
 
 
 def check_link(value: str | None) -> str | None:

@@ -154,7 +154,7 @@ def list_query(
     *, journey_map_id: int | None = None, step_id: int | None = None,
     moment_id: int | None = None, unassigned: bool | None = None,
     source: EvidenceSource | None = None,
-) -> Select[tuple[FrictionPoint]]:
+) -> Select[FrictionPoint]:
     if unassigned and moment_id is not None:
         raise InvalidInput("unassigned=true and a moment_id contradict each other",
                            field="unassigned")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,7 +12,7 @@ from tracker.journeys.models import Channel, MapKind
 EMOTION = Field(0, ge=-5, le=5, description="-5 (furious) .. +5 (delighted)")
 _VERSION = Field(None, description="The journey map version you edited (or send If-Match).")
 
-_STEP_EXAMPLE = {
+_STEP_EXAMPLE: dict[str, Any] = {
     "name": "Opens the invoice PDF",
     "doing": "Downloads the invoice from the billing portal",
     "thinking": "Why is the total higher than last month?",

@@ -91,7 +91,7 @@ def update_map(
     return jmap
 
 
-def list_maps_query(*, kind: MapKind | None, persona: str | None) -> Select[tuple[JourneyMap]]:
+def list_maps_query(*, kind: MapKind | None, persona: str | None) -> Select[JourneyMap]:
     stmt = select(JourneyMap)
     if kind is not None:
         stmt = stmt.where(JourneyMap.kind == kind)
