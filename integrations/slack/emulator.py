@@ -65,6 +65,7 @@ class SlackEmulator(SlackTransport):
         self.limiter = RateLimiter(time_scale=time_scale, channel_burst=channel_burst, enabled=rate_limits)
         self.request_counts: Counter[str] = Counter()  # Web API method -> requests that reached it
         self.calls: list[ApiCall] = []
+        self.internal_errors: list[str] = []
         self.add_token(bot_token)
         self.bot_token = bot_token
         self.api = WebApi(self)

@@ -61,6 +61,7 @@ class SlackTransport(Emulator):
     fault_retry_after: int
     request_counts: Counter[str]  # Web API method -> requests that got past fault injection
     calls: list[ApiCall]
+    internal_errors: list[str]  # exceptions raised by handlers; tests can assert it stays empty
 
     def stop(self) -> None:
         stop_quickly(self)
@@ -98,7 +99,12 @@ class SlackTransport(Emulator):
         return ratelimited(retry_after).response() if retry_after is not None else None
 
     def handle(self, request: Request) -> Response:
-        response = super().handle(request)
+        try:
+            response = super().handle(request)
+        except Exception as err:  # an emulator bug: answer like Slack's fatal_error, keep it visible
+            with self.lock:
+                self.internal_errors.append(f"{request.method} {request.path}: {err!r}")
+            response = Response(500, {"ok": False, "error": "fatal_error"})
         if request.path.startswith(API_PREFIX):
             self._record_call(request, response)
         return response

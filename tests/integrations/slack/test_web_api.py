@@ -213,3 +213,15 @@ def test_deactivated_person_dm(emulator: SlackEmulator, team: Team, client: WebC
     with pytest.raises(SlackApiError) as raised:
         client.chat_postMessage(channel=team.gone.id, text="hello?")
     assert raised.value.response["error"] == "account_inactive"
+
+
+def test_every_call_is_recorded(emulator: SlackEmulator, team: Team, client: WebClient) -> None:
+    client.chat_postMessage(channel=team.cx.id, text="hello")
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C404", text="x")
+    assert [(c.method, c.args.get("channel"), c.error) for c in emulator.calls] == [
+        ("chat.postMessage", team.cx.id, None),
+        ("chat.postMessage", "C404", "channel_not_found"),
+    ]
+    assert emulator.request_counts == {"chat.postMessage": 2}
+    assert emulator.internal_errors == []
