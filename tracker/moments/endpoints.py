@@ -9,6 +9,8 @@ from tracker.api.pagination import Page
 from tracker.api.versioning import IfMatch, expected_version, set_etag
 from tracker.moments import queries, service, weights
 from tracker.moments.deps import DefaultWeights
+from tracker.moments.models import PriorityWeightSet
+from tracker.moments.priority import Weights
 from tracker.moments.schemas import (
     GroupFrictionPoints,
     MomentCreate,
@@ -24,34 +26,38 @@ from tracker.moments.status import MomentStatus
 router = APIRouter(tags=["moments"])
 
 
+def _weights_out(row: PriorityWeightSet | None, defaults: Weights,
+                 rescored: int | None = None) -> WeightsOut:
+    w = Weights.of(row) if row is not None else defaults
+    return WeightsOut(
+        reach=w.reach, severity=w.severity, emotional_weight=w.emotional_weight,
+        business_impact=w.business_impact, source="programme" if row else "default",
+        version=row.version if row else None, updated_by_id=row.updated_by_id if row else None,
+        updated_at=row.updated_at if row else None, moments_rescored=rescored,
+    )
+
+
 @router.get("/priority-weights", response_model=WeightsOut)
 def get_weights(session: DbSession, _: CurrentUser, defaults: DefaultWeights,
                 response: Response) -> WeightsOut:
     """The weights of the priority formula: the programme's, else the configured defaults."""
     row = weights.weights_row(session)
-    if row is None:
-        return WeightsOut(**defaults.as_dict(), source="default", version=None,
-                          updated_by_id=None, updated_at=None)
-    set_etag(response, row)
-    return WeightsOut(reach=row.reach, severity=row.severity,
-                      emotional_weight=row.emotional_weight, business_impact=row.business_impact,
-                      source="programme", version=row.version, updated_by_id=row.updated_by_id,
-                      updated_at=row.updated_at)
+    if row is not None:
+        set_etag(response, row)
+    return _weights_out(row, defaults)
 
 
 @router.put("/priority-weights", response_model=WeightsOut)
 def put_weights(body: WeightsIn, session: DbSession, lead: LeadOnly, defaults: DefaultWeights,
                 response: Response, if_match: IfMatch = None) -> WeightsOut:
     """Set the programme's weights (lead) and rescore every moment of truth."""
+    # The first save has nothing to be stale against; later ones need the version.
     expected = expected_version(if_match, body.version) if (
         if_match is not None or body.version is not None) else None
     row, rescored = weights.set_weights(session, actor=lead, data=body.model_dump(),
                                         expected_version=expected, defaults=defaults)
     set_etag(response, row)
-    return WeightsOut(reach=row.reach, severity=row.severity,
-                      emotional_weight=row.emotional_weight, business_impact=row.business_impact,
-                      source="programme", version=row.version, updated_by_id=row.updated_by_id,
-                      updated_at=row.updated_at, moments_rescored=rescored)
+    return _weights_out(row, defaults, rescored)
 
 
 @router.get("/moments", response_model=Page[MomentOut])

@@ -50,7 +50,7 @@ class MomentCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
     journey_map_id: int | None = None
-    factors: Factors = Field(default_factory=Factors)
+    factors: Factors = Field(default_factory=lambda: Factors())
     friction_point_ids: list[int] = Field(default_factory=list, max_length=500)
 
 

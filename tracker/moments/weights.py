@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tracker.activity.service import record
@@ -40,7 +40,7 @@ def rescore_all(session: Session, weights: priority.Weights) -> int:
     Done in Python, batch by batch, so the one formula in priority.py is the only one
     (a SQL copy would round differently on SQLite and PostgreSQL).
     """
-    table = MomentOfTruth.__table__
+    table = cast(Table, MomentOfTruth.__table__)
     stmt = (
         update(table)
         .where(table.c.id == bindparam("b_id"))

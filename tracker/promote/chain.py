@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.actions.models import ActionItem, ChecklistEntry, NotificationStatus
@@ -75,14 +75,16 @@ def walk(session: Session, **params: int | None) -> ChainOut:
             select(FrictionPoint.id).where(FrictionPoint.moment_id == moment_id)))
     # `moment_id` may be None (a friction point not grouped yet): never compare with NULL,
     # which would pull in every action item that has no moment.
-    inv_where = [Investigation.id.in_(inv_ids), Investigation.friction_point_id.in_(fp_ids)]
+    inv_where: list[ColumnElement[bool]] = [
+        Investigation.id.in_(inv_ids), Investigation.friction_point_id.in_(fp_ids)]
     if moment_id is not None:
         inv_where.append(Investigation.moment_id == moment_id)
     investigations = list(session.scalars(
         select(Investigation).where(or_(*inv_where)).order_by(Investigation.id)))
     inv_ids |= {i.id for i in investigations}
     fp_ids |= {i.friction_point_id for i in investigations if i.friction_point_id is not None}
-    item_where = [ActionItem.id.in_(item_ids), ActionItem.investigation_id.in_(inv_ids)]
+    item_where: list[ColumnElement[bool]] = [
+        ActionItem.id.in_(item_ids), ActionItem.investigation_id.in_(inv_ids)]
     if moment_id is not None:
         item_where.append(ActionItem.moment_id == moment_id)
     items = list(session.scalars(

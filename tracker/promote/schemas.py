@@ -66,7 +66,7 @@ class PromoteIn(BaseModel):
     )
 
     source: PromoteSource
-    investigation: InvestigationSeed = Field(default_factory=InvestigationSeed)
+    investigation: InvestigationSeed = Field(default_factory=lambda: InvestigationSeed())
     action_items: list[ActionItemSeed] = Field(default_factory=list, max_length=50)
 
 
