@@ -51,16 +51,16 @@ class InvestigationUpdate(BaseModel):
         }
     )
 
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, min_length=1, max_length=200)
     owner_id: int | None = None
     due_date: date | None = None
-    hypotheses: list[str] | None = Field(None, max_length=100)
+    hypotheses: list[str] | None = Field(default=None, max_length=100)
     findings: str | None = None
     root_cause: str | None = None
     root_cause_category: RootCauseCategory | None = None
-    root_cause_area: str | None = Field(None, max_length=200)
+    root_cause_area: str | None = Field(default=None, max_length=200)
     status: InvestigationStatus | None = None
-    version: int | None = Field(None, description="The version you edited (or send If-Match).")
+    version: int | None = Field(default=None, description="The version you edited (or send If-Match).")
 
 
 class InvestigationOut(BaseModel):

@@ -13,21 +13,21 @@ class Factors(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    reach: int = Field(3, ge=1, le=5, description="How many customers meet it")
-    severity: int = Field(3, ge=1, le=5, description="How badly it breaks the experience")
-    emotional_weight: int = Field(3, ge=1, le=5, description="How strongly customers feel it")
-    business_impact: int = Field(3, ge=1, le=5, description="Churn, revenue or cost at stake")
-    effort: int = Field(3, ge=1, le=5, description="Effort to fix: 5 is the most work")
-    confidence: int = Field(3, ge=1, le=5, description="How sure we are of the figures above")
+    reach: int = Field(default=3, ge=1, le=5, description="How many customers meet it")
+    severity: int = Field(default=3, ge=1, le=5, description="How badly it breaks the experience")
+    emotional_weight: int = Field(default=3, ge=1, le=5, description="How strongly customers feel it")
+    business_impact: int = Field(default=3, ge=1, le=5, description="Churn, revenue or cost at stake")
+    effort: int = Field(default=3, ge=1, le=5, description="Effort to fix: 5 is the most work")
+    confidence: int = Field(default=3, ge=1, le=5, description="How sure we are of the figures above")
 
 
 class FactorsPatch(BaseModel):
-    reach: int | None = Field(None, ge=1, le=5)
-    severity: int | None = Field(None, ge=1, le=5)
-    emotional_weight: int | None = Field(None, ge=1, le=5)
-    business_impact: int | None = Field(None, ge=1, le=5)
-    effort: int | None = Field(None, ge=1, le=5)
-    confidence: int | None = Field(None, ge=1, le=5)
+    reach: int | None = Field(default=None, ge=1, le=5)
+    severity: int | None = Field(default=None, ge=1, le=5)
+    emotional_weight: int | None = Field(default=None, ge=1, le=5)
+    business_impact: int | None = Field(default=None, ge=1, le=5)
+    effort: int | None = Field(default=None, ge=1, le=5)
+    confidence: int | None = Field(default=None, ge=1, le=5)
 
 
 class MomentCreate(BaseModel):
@@ -59,11 +59,11 @@ class MomentUpdate(BaseModel):
         json_schema_extra={"examples": [{"factors": {"effort": 4}, "version": 1}]}
     )
 
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = None
     journey_map_id: int | None = None
     factors: FactorsPatch | None = None
-    version: int | None = Field(None, description="The version you edited (or send If-Match).")
+    version: int | None = Field(default=None, description="The version you edited (or send If-Match).")
 
 
 class RankUpdate(BaseModel):
@@ -79,7 +79,7 @@ class RankUpdate(BaseModel):
     rank: int | None = Field(
         None, ge=1, le=100_000, description="Pin at this position (1 = top); null unpins."
     )
-    reason: str | None = Field(None, max_length=2000, description="Required when pinning.")
+    reason: str | None = Field(default=None, max_length=2000, description="Required when pinning.")
     version: int | None = None
 
 
@@ -117,7 +117,7 @@ class WeightsOut(BaseModel):
     version: int | None
     updated_by_id: int | None
     updated_at: datetime | None
-    moments_rescored: int | None = Field(None, description="Set on PUT: scores recomputed")
+    moments_rescored: int | None = Field(default=None, description="Set on PUT: scores recomputed")
 
 
 class MomentOut(BaseModel):

@@ -20,9 +20,9 @@ class PromoteSource(BaseModel):
 
 
 class InvestigationSeed(BaseModel):
-    title: str | None = Field(None, min_length=1, max_length=200,
+    title: str | None = Field(default=None, min_length=1, max_length=200,
                               description="Default: 'Root cause: <friction point or moment>'")
-    owner_id: int | None = Field(None, description="Default: the lead who promotes")
+    owner_id: int | None = Field(default=None, description="Default: the lead who promotes")
     due_date: date | None = None
     hypotheses: list[str] = Field(default_factory=list, max_length=100)
 
