@@ -32,8 +32,8 @@ def create_user(
     from tracker.people.service import create_person
 
     try:
-        data = PersonCreate(name=name, email=email, role=role, timezone=timezone,  # type: ignore[arg-type]
-                            slack_user_id=slack_id)
+        data = PersonCreate.model_validate({"name": name, "email": email, "role": role,
+                                            "timezone": timezone, "slack_user_id": slack_id})
     except ValidationError as exc:
         fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
     with unit_of_work() as session:
