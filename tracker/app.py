@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.api.error_schema import ERROR_RESPONSES
 from tracker.api.errors import install_error_handlers
 from tracker.api.routes import include_routers
 from tracker.config import Settings, get_settings
@@ -25,7 +26,9 @@ def create_app(
     settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Tracker", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(
+        title="Tracker", version="0.1.0", description=DESCRIPTION, responses=ERROR_RESPONSES
+    )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(
         make_engine(settings.database_url)

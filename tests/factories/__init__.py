@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+
 from sqlalchemy.orm import Session
 
 from tracker.auth.service import issue_token
@@ -42,3 +43,10 @@ def team(session: Session, **fields: Any) -> Team:
     session.add(t)
     session.flush()
     return t
+
+
+def world(session: Session) -> dict[str, Any]:
+    """A small programme touching every table, for tests that sweep the whole API."""
+    from tests.factories.programme import build_world
+
+    return build_world(session)

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from tracker.activity.models import ActivityEntry
 from tracker.activity.schemas import ActivityOut
 from tracker.activity.service import activity_query
 from tracker.api.deps import CurrentUser, DbSession
 from tracker.api.pagination import Page, keyset_page
+from tracker.api.params import IdQuery, Limit
 
 router = APIRouter(prefix="/activity", tags=["activity"])
 
@@ -18,12 +17,12 @@ def list_activity(
     session: DbSession,
     _: CurrentUser,
     entity_type: str | None = None,
-    entity_id: int | None = None,
-    action_item_id: int | None = None,
-    moment_id: int | None = None,
-    actor_id: int | None = None,
+    entity_id: IdQuery = None,
+    action_item_id: IdQuery = None,
+    moment_id: IdQuery = None,
+    actor_id: IdQuery = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
 ) -> Page[ActivityOut]:
     """The activity log, newest first: who changed what, when, from what to what."""
     stmt = activity_query(

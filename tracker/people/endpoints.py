@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
+from sqlalchemy import select
 
 from tracker.api.deps import AdminOnly, CurrentUser, DbSession, LeadOnly
 from tracker.api.pagination import Page, keyset_page
+from tracker.api.params import IdPath, Limit
 from tracker.api.versioning import IfMatch, expected_version, set_etag
 from tracker.auth import service as tokens
 from tracker.errors import Forbidden
@@ -22,7 +22,6 @@ from tracker.people.schemas import (
     TokenCreated,
     TokenOut,
 )
-from sqlalchemy import select
 
 router = APIRouter(tags=["people"])
 
@@ -33,7 +32,7 @@ def list_people(
     _: CurrentUser,
     role: Role | None = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
 ) -> Page[PersonOut]:
     """People: owners, leads, viewers and admins."""
     stmt = select(Person)
@@ -58,7 +57,7 @@ def who_am_i(user: CurrentUser, response: Response) -> PersonOut:
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)
-def get_person(person_id: int, session: DbSession, _: CurrentUser, response: Response) -> PersonOut:
+def get_person(person_id: IdPath, session: DbSession, _: CurrentUser, response: Response) -> PersonOut:
     """One person."""
     person = service.get_person(session, person_id)
     set_etag(response, person)
@@ -67,7 +66,7 @@ def get_person(person_id: int, session: DbSession, _: CurrentUser, response: Res
 
 @router.patch("/people/{person_id}", response_model=PersonOut)
 def update_person(
-    person_id: int, body: PersonUpdate, session: DbSession, user: CurrentUser, response: Response,
+    person_id: IdPath, body: PersonUpdate, session: DbSession, user: CurrentUser, response: Response,
     if_match: IfMatch = None,
 ) -> PersonOut:
     """Edit a person: admins edit anyone; everyone may edit their own name, timezone and identities."""
@@ -84,7 +83,7 @@ def _own_or_admin(user: Person, person_id: int) -> None:
 
 
 @router.get("/people/{person_id}/tokens", response_model=list[TokenOut])
-def list_tokens(person_id: int, session: DbSession, user: CurrentUser) -> list[TokenOut]:
+def list_tokens(person_id: IdPath, session: DbSession, user: CurrentUser) -> list[TokenOut]:
     """A person's API tokens (never their secrets)."""
     _own_or_admin(user, person_id)
     service.get_person(session, person_id)
@@ -92,7 +91,7 @@ def list_tokens(person_id: int, session: DbSession, user: CurrentUser) -> list[T
 
 
 @router.post("/people/{person_id}/tokens", response_model=TokenCreated, status_code=201)
-def create_token(person_id: int, body: TokenCreate, session: DbSession, user: CurrentUser) -> TokenCreated:
+def create_token(person_id: IdPath, body: TokenCreate, session: DbSession, user: CurrentUser) -> TokenCreated:
     """Issue a personal API token; the secret is in this response only."""
     _own_or_admin(user, person_id)
     person = service.get_person(session, person_id)
@@ -101,7 +100,7 @@ def create_token(person_id: int, body: TokenCreate, session: DbSession, user: Cu
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, session: DbSession, user: CurrentUser) -> TokenOut:
+def revoke_token(token_id: IdPath, session: DbSession, user: CurrentUser) -> TokenOut:
     """Revoke a token (your own, or anyone's as admin)."""
     return TokenOut.model_validate(tokens.revoke_token(session, actor=user, token_id=token_id))
 
@@ -119,7 +118,7 @@ def create_team(body: TeamCreate, session: DbSession, lead: LeadOnly) -> TeamOut
 
 
 @router.get("/teams/{team_id}", response_model=TeamOut)
-def get_team(team_id: int, session: DbSession, _: CurrentUser, response: Response) -> TeamOut:
+def get_team(team_id: IdPath, session: DbSession, _: CurrentUser, response: Response) -> TeamOut:
     """One team."""
     team = service.get_team(session, team_id)
     set_etag(response, team)
@@ -128,7 +127,7 @@ def get_team(team_id: int, session: DbSession, _: CurrentUser, response: Respons
 
 @router.patch("/teams/{team_id}", response_model=TeamOut)
 def update_team(
-    team_id: int, body: TeamUpdate, session: DbSession, lead: LeadOnly, response: Response,
+    team_id: IdPath, body: TeamUpdate, session: DbSession, lead: LeadOnly, response: Response,
     if_match: IfMatch = None,
 ) -> TeamOut:
     """Edit a team (lead or admin)."""

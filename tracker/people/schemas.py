@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from tracker.api.params import DbId
 from tracker.people.models import Role
 
 
@@ -95,7 +96,7 @@ class TeamCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     department: str = Field(min_length=1, max_length=60)
-    lead_id: int | None = None
+    lead_id: DbId | None = None
     slack_channel: str | None = Field(None, max_length=80)
     timezone: str = "UTC"
 
@@ -107,7 +108,7 @@ class TeamUpdate(BaseModel):
 
     name: str | None = Field(None, min_length=1, max_length=120)
     department: str | None = Field(None, min_length=1, max_length=60)
-    lead_id: int | None = None
+    lead_id: DbId | None = None
     slack_channel: str | None = Field(None, max_length=80)
     timezone: str | None = None
     version: int | None = None
