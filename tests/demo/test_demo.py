@@ -95,9 +95,9 @@ def test_demo_checklist_is_half_worked(session: Session) -> None:
     assert statuses[NotificationStatus.pending] >= 1
     assert statuses[NotificationStatus.notified] + statuses[NotificationStatus.acknowledged] >= 2
     assert statuses[NotificationStatus.unreachable] == 1
-    for e in entries:  # a reached customer says when and by whom
-        reached = e.status in (NotificationStatus.notified, NotificationStatus.acknowledged)
-        assert (e.notified_at is not None) == reached
+    for e in entries:  # every attempt says when and by whom, as the checklist service stamps
+        attempted = e.status is not NotificationStatus.pending
+        assert (e.notified_at is not None) == attempted == (e.notified_by_id is not None)
         assert e.affected_customer_id is not None
 
 
@@ -118,9 +118,24 @@ def test_demo_refuses_to_load_twice(session: Session) -> None:
 
 
 def test_demo_is_readable_through_the_api(session: Session, client: TestClient) -> None:
+    """Every demo row fits the API's response models, and the lists a newcomer opens first
+    (overdue items, the priority order) have content."""
     logins = {login.role: login.token for login in load_demo(session)}
     session.commit()  # a savepoint release: visible to the app's session
-    r = client.get("/people", params={"limit": 50},
-                   headers={"Authorization": f"Bearer {logins['viewer']}"})
+    viewer = {"Authorization": f"Bearer {logins['viewer']}"}
+    r = client.get("/people", params={"limit": 50}, headers=viewer)
     assert r.status_code == 200, r.text
     assert len(r.json()["items"]) == 10
+
+    r = client.get("/moments", headers=viewer)
+    assert r.status_code == 200, r.text
+    assert r.json()["items"][0]["rank_override"] == 1  # the pinned moment leads the order
+    r = client.get("/action-items", params={"overdue": "true"}, headers=viewer)
+    assert r.status_code == 200, r.text
+    assert r.json()["items"]
+    for item in session.scalars(select(ActionItem.id)):
+        for suffix in ("", "/updates", "/training", "/checklist", "/activity"):
+            r = client.get(f"/action-items/{item}{suffix}", headers=viewer)
+            assert r.status_code == 200, (suffix, r.text)
+    for jmap in session.scalars(select(JourneyMap.id)):
+        assert client.get(f"/journey-maps/{jmap}", headers=viewer).status_code == 200

@@ -147,6 +147,7 @@ ACTIONS: list[dict[str, Any]] = [
      "title": "Add an annual true-up FAQ to the pricing page", "team": "marketing",
      "owner": "marketing", "phase": "cancelled", "priority": "low", "deadline": 10,
      "assigned_days_ago": 14, "work_plan": "FAQ entry plus a line under the plan table.",
+     "cancel_reason": "Folded into the pricing page redesign, which covers true-ups.",
      "updates": [("marketing", 3, "Cancelled: folded into the pricing page redesign, which "
                                   "explains true-ups on the plan table itself.")]},
 ]

@@ -90,15 +90,16 @@ def _extras(b: DemoBuilder, item: ActionItem, data: dict[str, Any]) -> None:
         worker = b.people["support2"]
         for n, (customer, status) in enumerate(zip(customers, checklist["statuses"], strict=True)):
             state = NotificationStatus(status)
-            reached = state in (NotificationStatus.notified, NotificationStatus.acknowledged)
+            # Any attempt (even an unreachable one) is stamped with who and when, as the
+            # checklist service does.
+            attempted = state is not NotificationStatus.pending
             entry = ChecklistEntry(
                 action_item_id=item.id, affected_customer_id=customer.id,
                 customer_name=customer.name, contact=customer.contact,
                 channel=ContactChannel.email if "@" in customer.contact else ContactChannel.phone,
                 message=f"Good news about '{item.title}': the fix is live for your account.",
-                status=state, notified_at=b.ago(3 - n * 0.3) if reached else None,
-                notified_by_id=worker.id if reached or state is NotificationStatus.unreachable
-                else None,
+                status=state, notified_at=b.ago(3 - n * 0.3) if attempted else None,
+                notified_by_id=worker.id if attempted else None,
                 note=_CHECKLIST_NOTES[state])
             b.session.add(entry)
             b.session.flush()
@@ -120,7 +121,11 @@ def load_work(b: DemoBuilder, investigations: list[dict[str, Any]],
                        "deadline": item.deadline, "phase": Phase.planned})
         if item.phase is not Phase.planned:
             # One entry for the journey so far, so the item's history explains its phase.
+            changes: dict[str, Any] = {
+                "phase": {"from": Phase.planned.value, "to": item.phase.value}}
+            reason = item.blocked_reason or data.get("cancel_reason")
+            if reason:  # blocking and cancelling always say why
+                changes["reason"] = reason
             b.log(lead, "action_item", item.id, b.ago(1), action="phase_changed",
-                  action_item_id=item.id, moment_id=item.moment_id,
-                  changes={"phase": {"from": Phase.planned.value, "to": item.phase.value}})
+                  action_item_id=item.id, moment_id=item.moment_id, changes=changes)
         _extras(b, item, data)
