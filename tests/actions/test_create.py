@@ -96,8 +96,7 @@ def test_checklist_seeded_from_moment_and_investigation_friction(session) -> Non
     inv = af.investigation(session, moment_id=m.id, friction_point_id=promoted_from.id)
     item = af.action_item(session, investigation_id=inv.id)
 
-    entries = session.scalars(select(ChecklistEntry).where(ChecklistEntry.action_item_id == item.id)
-                              .order_by(ChecklistEntry.id)).all()
+    entries = service.list_checklist_entries(session, item_id=item.id)
     got = [(e.customer_name, e.channel, e.status.value) for e in entries]
     assert got == [
         ("Acme GmbH", ContactChannel.email, "pending"),

@@ -114,11 +114,19 @@ def pending_count(session: Session, item_id: int) -> int:
 
 def entries_query(
     item_id: int, status: NotificationStatus | None = None
-) -> Select[tuple[ChecklistEntry]]:
+) -> Select[ChecklistEntry]:
     stmt = select(ChecklistEntry).where(ChecklistEntry.action_item_id == item_id)
     if status is not None:
         stmt = stmt.where(ChecklistEntry.status == status)
     return stmt
+
+
+def list_entries(
+    session: Session, *, item_id: int, status: NotificationStatus | None = None
+) -> list[ChecklistEntry]:
+    """All entries of an item (in the order they were added); 404 for an unknown item."""
+    get_item(session, item_id)
+    return list(session.scalars(entries_query(item_id, status).order_by(ChecklistEntry.id)))
 
 
 def get_entry(session: Session, item_id: int, entry_id: int) -> ChecklistEntry:

@@ -42,7 +42,7 @@ class ActionFilters:
     due_before: date | None = None
 
 
-def list_query(filters: ActionFilters, *, today: date) -> Select[tuple[ActionItem]]:
+def list_query(filters: ActionFilters, *, today: date) -> Select[ActionItem]:
     stmt = select(ActionItem)
     if filters.owner_id is not None:
         stmt = stmt.where(ActionItem.owner_id == filters.owner_id)

@@ -1,7 +1,7 @@
 """Action items: creation (with training record and seeded checklist), edits, work plans,
 progress, waivers and the phase machine. Every mutation ends in `hooks.after_change`.
 
-Who may do what (decided here, documented in the README):
+Who may do what (decided here; the brief left it open):
 - create, waive, cancel and reinstate: leads/admins only;
 - the item's owner edits title/description, submits the work plan, posts progress, moves the
   phase forward, blocks/unblocks/reopens, and works training and the checklist;
@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 
 from tracker.actions import checklist, phases
 from tracker.actions.access import ensure_can_edit, ensure_lead, get_item, is_lead
+from tracker.actions.checklist import add_entry as add_checklist_entry
+from tracker.actions.checklist import list_entries as list_checklist_entries
+from tracker.actions.checklist import update_entry as update_checklist_entry
 from tracker.actions.hooks import after_change
 from tracker.actions.models import ActionItem, Phase, Priority, ProgressUpdate, TrainingRecord
 from tracker.actions.training import training_for, update_training, validate_counts
@@ -30,6 +33,7 @@ from tracker.people.models import Person
 from tracker.types import utcnow
 
 __all__ = [
+    "add_checklist_entry", "list_checklist_entries", "update_checklist_entry",
     "add_progress_update", "change_phase", "create_action_item", "ensure_can_edit", "gate_state",
     "get_item", "item_detail", "submit_work_plan", "update_action_item", "update_training", "waive",
 ]
@@ -219,7 +223,7 @@ def change_phase(
         updates["completed_at"] = utcnow()
     elif item.phase is Phase.done:
         updates["completed_at"] = None  # reopened
-    changes = apply_changes(item, updates)
+    changes: dict[str, Any] = apply_changes(item, updates)
     if why is not None:
         changes["reason"] = why
     session.flush()
