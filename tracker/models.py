@@ -7,10 +7,12 @@ from tracker.friction.models import AffectedCustomer, Evidence, FrictionPoint
 from tracker.investigations.models import Investigation
 from tracker.journeys.models import JourneyMap, JourneyStage, JourneyStep
 from tracker.moments.models import MomentOfTruth, PriorityWeightSet
+from tracker.outbox.models import OutboxMessage
 from tracker.people.models import Person, Team
+from tracker.sync.models import InboundDelivery, TicketLink, TicketTarget
 
 __all__ = [
     "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry", "Evidence",
-    "FrictionPoint", "Investigation", "JourneyMap", "JourneyStage", "JourneyStep", "MomentOfTruth",
-    "Person", "PriorityWeightSet", "ProgressUpdate", "Team", "TrainingRecord",
+    "FrictionPoint", "InboundDelivery", "Investigation", "JourneyMap", "JourneyStage", "JourneyStep", "MomentOfTruth",
+    "OutboxMessage", "Person", "PriorityWeightSet", "ProgressUpdate", "Team", "TicketLink", "TicketTarget", "TrainingRecord",
 ]

@@ -34,6 +34,10 @@ class MomentOfTruth(Base):
     rank_override: Mapped[int | None] = mapped_column(Integer)
     rank_override_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # Overrides the owning teams' ticket targets for this moment's action items.
+    ticket_target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket_targets.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

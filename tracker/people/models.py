@@ -46,6 +46,10 @@ class Team(Base):
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     slack_channel: Mapped[str | None] = mapped_column(String(80))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Where this team's action items become tickets (a moment of truth may override it).
+    ticket_target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket_targets.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
