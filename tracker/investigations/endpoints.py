@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
 from tracker.api.deps import CurrentUser, DbSession, LeadOnly, Writer
 from tracker.api.pagination import Page, keyset_page
+from tracker.api.params import IdPath, IdQuery, Limit
 from tracker.api.versioning import IfMatch, expected_version, set_etag
 from tracker.investigations import service
 from tracker.investigations.models import Investigation, InvestigationStatus
@@ -22,11 +21,11 @@ router = APIRouter(tags=["investigations"])
 @router.get("/investigations", response_model=Page[InvestigationOut])
 def list_investigations(
     session: DbSession, _: CurrentUser,
-    moment_id: int | None = None,
-    owner_id: int | None = None,
+    moment_id: IdQuery = None,
+    owner_id: IdQuery = None,
     status: InvestigationStatus | None = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
 ) -> Page[InvestigationOut]:
     """Root-cause investigations, newest first."""
     stmt = select(Investigation)
@@ -52,7 +51,7 @@ def create_investigation(body: InvestigationCreate, session: DbSession,
 
 
 @router.get("/investigations/{investigation_id}", response_model=InvestigationOut)
-def get_investigation(investigation_id: int, session: DbSession, _: CurrentUser,
+def get_investigation(investigation_id: IdPath, session: DbSession, _: CurrentUser,
                       response: Response) -> InvestigationOut:
     """One investigation."""
     inv = service.get_investigation(session, investigation_id)
@@ -61,7 +60,7 @@ def get_investigation(investigation_id: int, session: DbSession, _: CurrentUser,
 
 
 @router.patch("/investigations/{investigation_id}", response_model=InvestigationOut)
-def update_investigation(investigation_id: int, body: InvestigationUpdate, session: DbSession,
+def update_investigation(investigation_id: IdPath, body: InvestigationUpdate, session: DbSession,
                          user: Writer, response: Response,
                          if_match: IfMatch = None) -> InvestigationOut:
     """Record findings and the root cause (its owner or a lead); concluding needs both."""

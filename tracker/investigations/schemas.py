@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.api.params import DbId
 from tracker.investigations.models import InvestigationStatus, RootCauseCategory
 
 
@@ -25,12 +26,12 @@ class InvestigationCreate(BaseModel):
         }
     )
 
-    moment_id: int
+    moment_id: DbId
     title: str = Field(min_length=1, max_length=200)
-    owner_id: int | None = None
+    owner_id: DbId | None = None
     due_date: date | None = None
     hypotheses: list[str] = Field(default_factory=list, max_length=100)
-    friction_point_id: int | None = Field(
+    friction_point_id: DbId | None = Field(
         None, description="When the work started from one friction point of the moment."
     )
 
@@ -52,7 +53,7 @@ class InvestigationUpdate(BaseModel):
     )
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    owner_id: int | None = None
+    owner_id: DbId | None = None
     due_date: date | None = None
     hypotheses: list[str] | None = Field(default=None, max_length=100)
     findings: str | None = None
@@ -67,7 +68,7 @@ class InvestigationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    moment_id: int
+    moment_id: DbId
     friction_point_id: int | None
     title: str
     owner_id: int | None

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from tracker.api.deps import CurrentUser, DbSession, LeadOnly
 from tracker.api.pagination import Page
+from tracker.api.params import IdPath, IdQuery, Limit
 from tracker.api.versioning import IfMatch, expected_version, set_etag
 from tracker.moments import queries, service, weights
 from tracker.moments.deps import DefaultWeights
@@ -63,10 +62,10 @@ def put_weights(body: WeightsIn, session: DbSession, lead: LeadOnly, defaults: D
 @router.get("/moments", response_model=Page[MomentOut])
 def list_moments(
     session: DbSession, _: CurrentUser,
-    journey_map_id: int | None = None,
+    journey_map_id: IdQuery = None,
     status: MomentStatus | None = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
 ) -> Page[MomentOut]:
     """Moments of truth in priority order: pinned ranks first where pinned, then by score."""
     items, next_cursor = queries.list_moments(session, journey_map_id=journey_map_id,
@@ -83,7 +82,7 @@ def create_moment(body: MomentCreate, session: DbSession, lead: LeadOnly,
 
 
 @router.get("/moments/{moment_id}", response_model=MomentDetail)
-def get_moment(moment_id: int, session: DbSession, _: CurrentUser, defaults: DefaultWeights,
+def get_moment(moment_id: IdPath, session: DbSession, _: CurrentUser, defaults: DefaultWeights,
                response: Response) -> MomentDetail:
     """One moment: friction points, investigations, action items by phase, status, score."""
     moment = service.get_moment(session, moment_id)
@@ -92,7 +91,7 @@ def get_moment(moment_id: int, session: DbSession, _: CurrentUser, defaults: Def
 
 
 @router.patch("/moments/{moment_id}", response_model=MomentOut)
-def update_moment(moment_id: int, body: MomentUpdate, session: DbSession, lead: LeadOnly,
+def update_moment(moment_id: IdPath, body: MomentUpdate, session: DbSession, lead: LeadOnly,
                   defaults: DefaultWeights, response: Response,
                   if_match: IfMatch = None) -> MomentOut:
     """Edit a moment's title, description, map or factors (lead); the score is recomputed."""
@@ -107,7 +106,7 @@ def update_moment(moment_id: int, body: MomentUpdate, session: DbSession, lead: 
 
 
 @router.put("/moments/{moment_id}/rank", response_model=MomentOut)
-def set_rank(moment_id: int, body: RankUpdate, session: DbSession, lead: LeadOnly,
+def set_rank(moment_id: IdPath, body: RankUpdate, session: DbSession, lead: LeadOnly,
              response: Response, if_match: IfMatch = None) -> MomentOut:
     """Pin a moment at a rank with a reason, or unpin it with `rank: null` (lead)."""
     moment = service.set_rank(session, actor=lead, moment_id=moment_id,
@@ -118,7 +117,7 @@ def set_rank(moment_id: int, body: RankUpdate, session: DbSession, lead: LeadOnl
 
 
 @router.post("/moments/{moment_id}/friction-points", response_model=MomentDetail)
-def group_friction_points(moment_id: int, body: GroupFrictionPoints, session: DbSession,
+def group_friction_points(moment_id: IdPath, body: GroupFrictionPoints, session: DbSession,
                           lead: LeadOnly, defaults: DefaultWeights) -> MomentDetail:
     """Group friction points under this moment of truth (lead)."""
     service.group_friction_points(session, actor=lead, moment_id=moment_id,
@@ -128,7 +127,7 @@ def group_friction_points(moment_id: int, body: GroupFrictionPoints, session: Db
 
 @router.delete("/moments/{moment_id}/friction-points/{friction_point_id}",
                response_model=MomentDetail)
-def ungroup_friction_point(moment_id: int, friction_point_id: int, session: DbSession,
+def ungroup_friction_point(moment_id: IdPath, friction_point_id: IdPath, session: DbSession,
                            lead: LeadOnly, defaults: DefaultWeights) -> MomentDetail:
     """Take a friction point out of this moment of truth (lead)."""
     service.ungroup_friction_point(session, actor=lead, moment_id=moment_id,

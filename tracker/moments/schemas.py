@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.api.params import DbId
 from tracker.moments.status import MomentStatus
 
 
@@ -49,9 +50,9 @@ class MomentCreate(BaseModel):
 
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
-    journey_map_id: int | None = None
+    journey_map_id: DbId | None = None
     factors: Factors = Field(default_factory=lambda: Factors())
-    friction_point_ids: list[int] = Field(default_factory=list, max_length=500)
+    friction_point_ids: list[DbId] = Field(default_factory=list, max_length=500)
 
 
 class MomentUpdate(BaseModel):
@@ -61,7 +62,7 @@ class MomentUpdate(BaseModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = None
-    journey_map_id: int | None = None
+    journey_map_id: DbId | None = None
     factors: FactorsPatch | None = None
     version: int | None = Field(default=None, description="The version you edited (or send If-Match).")
 
@@ -86,7 +87,7 @@ class RankUpdate(BaseModel):
 class GroupFrictionPoints(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"friction_point_ids": [1]}]})
 
-    friction_point_ids: list[int] = Field(min_length=1, max_length=500)
+    friction_point_ids: list[DbId] = Field(min_length=1, max_length=500)
 
 
 class WeightsIn(BaseModel):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from tracker.api.deps import CurrentUser, DbSession, LeadOnly
+from tracker.api.params import IdQuery
 from tracker.moments.deps import DefaultWeights
 from tracker.promote import chain, service
 from tracker.promote.schemas import ChainOut, PromoteIn, PromoteOut
@@ -21,10 +22,10 @@ def promote(body: PromoteIn, session: DbSession, lead: LeadOnly,
 @router.get("/chain", response_model=ChainOut)
 def get_chain(
     session: DbSession, _: CurrentUser,
-    friction_point_id: int | None = None,
-    moment_id: int | None = None,
-    investigation_id: int | None = None,
-    action_item_id: int | None = None,
+    friction_point_id: IdQuery = None,
+    moment_id: IdQuery = None,
+    investigation_id: IdQuery = None,
+    action_item_id: IdQuery = None,
 ) -> ChainOut:
     """The connected chain journey -> friction -> moment -> investigation -> action, from any link."""
     return chain.walk(session, friction_point_id=friction_point_id, moment_id=moment_id,

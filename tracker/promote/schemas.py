@@ -6,11 +6,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tracker.actions.models import Priority
+from tracker.api.params import DbId
 
 
 class PromoteSource(BaseModel):
-    friction_point_id: int | None = None
-    moment_id: int | None = None
+    friction_point_id: DbId | None = None
+    moment_id: DbId | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> PromoteSource:
@@ -22,7 +23,7 @@ class PromoteSource(BaseModel):
 class InvestigationSeed(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200,
                               description="Default: 'Root cause: <friction point or moment>'")
-    owner_id: int | None = Field(default=None, description="Default: the lead who promotes")
+    owner_id: DbId | None = Field(default=None, description="Default: the lead who promotes")
     due_date: date | None = None
     hypotheses: list[str] = Field(default_factory=list, max_length=100)
 
@@ -30,8 +31,8 @@ class InvestigationSeed(BaseModel):
 class ActionItemSeed(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
-    team_id: int
-    owner_id: int
+    team_id: DbId
+    owner_id: DbId
     deadline: date
     priority: Priority = Priority.medium
     training_needed: bool = False
