@@ -1,0 +1,315 @@
+"""GitHub issues as a `TicketSystem`: one repository, one token, through PyGithub.
+
+Calls per operation on the happy path (what the emulator's counters assert):
+- create: 1 POST; +1 PATCH only when the wanted phase is done/cancelled (GitHub creates
+  issues open); +1 milestone list the first time this adapter needs a due date and +1 POST
+  per due date not seen before.
+- fetch: 1 GET (2 when GitHub answers 301 for a transferred issue: PyGithub follows it).
+- update: 1 PATCH; +1 GET first when phase or priority change (labels are recomputed from
+  the issue's current labels, so people's labels survive); + the milestone costs above.
+- find_by_marker: 1 GET per 100 issues created since `created_after` (normally 1).
+- changed_since: 1 GET per 100 changed issues; nothing changed -> one conditional GET
+  answered 304, which GitHub does not charge against the rate limit.
+
+Issue reads and PATCHes go through PyGithub's requester (the documented `Github.requester`
+escape hatch) because PyGithub's list objects cannot send If-None-Match and `Issue.edit`
+leaves `raw_data` stale; everything still runs through PyGithub's auth, throttle, retry and
+error classes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from github import Auth, Github, GithubException, GithubRetry
+from github.GithubObject import NotSet
+from github.Milestone import Milestone
+from github.Requester import Requester
+
+from integrations.github.errors import check_retry, default_retry, translate
+from integrations.github.mapping import GitHubMapping, body_with_marker, has_marker, label_names
+from tracker.sync.ports import (
+    SYNCED_FIELDS,
+    ChangedTickets,
+    Connection,
+    Rejected,
+    RemoteTicket,
+    TargetSpec,
+    TicketFields,
+    TicketGone,
+)
+
+log = logging.getLogger(__name__)
+PAGE = 100  # GitHub's maximum page size: fewest calls per listing
+DEFAULT_RETRY = default_retry()  # urllib3 Retry objects are immutable: sharing one is safe
+
+
+class GitHubTickets:
+    """One repository (`target.project` = "owner/name") seen through one token."""
+
+    def __init__(
+        self, target: TargetSpec, connection: Connection, *, timeout: int = 15,
+        seconds_between_requests: float | None = None, seconds_between_writes: float | None = None,
+        retry: GithubRetry | None = DEFAULT_RETRY,
+    ) -> None:
+        """seconds_between_*: None keeps PyGithub's pacing (0.25 s / 1 s, GitHub's advice for
+        writes); 0 disables it (tests). retry=None disables retries altogether."""
+        if "/" not in target.project:
+            raise ValueError("a GitHub target's project is 'owner/name'")
+        check_retry(retry)
+        self.project = target.project
+        self.mapping = GitHubMapping.from_overrides(target.mapping)
+        self._creator = connection.bot_identity  # narrows find_by_marker to our own issues
+        pacing: dict[str, float] = {}
+        if seconds_between_requests is not None:
+            pacing["seconds_between_requests"] = seconds_between_requests
+        if seconds_between_writes is not None:
+            pacing["seconds_between_writes"] = seconds_between_writes
+        self._github = Github(
+            auth=Auth.Token(connection.token), base_url=connection.url.rstrip("/"),
+            timeout=int(timeout), retry=retry, per_page=PAGE, lazy=True, **pacing,
+        )
+        self._repo = self._github.get_repo(self.project)  # lazy: no request
+        self._requester: Requester = self._github.requester
+        self._issues = f"/repos/{self.project}/issues"
+        self._milestones: dict[str, Milestone] | None = None  # title -> milestone
+        self._milestone_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"GitHubTickets({self.project!r})"
+
+    # -- the port --------------------------------------------------------------------------------
+    def create(self, fields: TicketFields, *, marker: str) -> RemoteTicket:
+        wanted = self.mapping.issue_state(fields.phase)
+        labels = self.mapping.labels([], phase=fields.phase, priority=fields.priority)
+        milestone = self._milestone(fields.due) if fields.due else NotSet
+        body = body_with_marker(fields.body, marker)
+        try:
+            issue = self._repo.create_issue(
+                title=fields.title, body=body, labels=labels, milestone=milestone,
+                assignees=[fields.assignee] if fields.assignee else NotSet,
+            )
+        except Exception as error:
+            raise translate(error, write=True, gone_is="repo", repo=self.project) from error
+        data = issue.raw_data  # built from the 201 reply: no further request
+        if wanted.state == "closed":
+            try:
+                data = self._patch(data["number"], {"state": "closed",
+                                                    "state_reason": wanted.state_reason})
+            except Exception as error:  # the issue exists: never let the caller create again
+                log.warning("GitHub issue %s#%s created but not closed: %s",
+                            self.project, data["number"], type(error).__name__)
+        return self._ticket(data)
+
+    def find_by_marker(self, marker: str, *, created_after: datetime) -> RemoteTicket | None:
+        after = _utc(created_after).replace(microsecond=0)  # GitHub stamps whole seconds
+        params = {"state": "all", "labels": self.mapping.tracker_label, "since": _stamp(after),
+                  "sort": "created", "direction": "desc", "per_page": str(PAGE)}
+        if self._creator:
+            params["creator"] = self._creator
+        for _, items in self._pages(self._issues, params):
+            for item in items:
+                if _parse(item["created_at"]) < after:
+                    return None  # newest first: everything further is older
+                if "pull_request" not in item and has_marker(item.get("body"), marker):
+                    return self._ticket(item)
+        return None
+
+    def fetch(self, key: str) -> RemoteTicket:
+        return self._ticket(self._get(key))
+
+    def update(self, key: str, fields: TicketFields, changed: set[str]) -> RemoteTicket:
+        unknown = set(changed) - set(SYNCED_FIELDS)
+        if unknown:
+            raise ValueError(f"not synced fields: {sorted(unknown)}")
+        if not changed:
+            return self.fetch(key)
+        patch: dict[str, Any] = {}
+        if "title" in changed:
+            patch["title"] = fields.title
+        if "assignee" in changed:
+            patch["assignees"] = [fields.assignee] if fields.assignee else []
+        if "due" in changed:
+            patch["milestone"] = self._milestone(fields.due).number if fields.due else None
+        if "phase" in changed:
+            wanted = self.mapping.issue_state(fields.phase)
+            patch["state"] = wanted.state
+            if wanted.state_reason:
+                patch["state_reason"] = wanted.state_reason
+        if changed & {"phase", "priority"}:
+            current = self._get(key)  # people's labels must survive; also catches transfers
+            patch["labels"] = self.mapping.labels(
+                label_names(current), phase=fields.phase, priority=fields.priority,
+                keep_phase="phase" not in changed, keep_priority="priority" not in changed)
+        return self._ticket(self._patch(_number(key), patch))
+
+    def changed_since(self, watermark: str | None) -> ChangedTickets:
+        mark = _Watermark.decode(watermark)
+        params = {"state": "all", "labels": self.mapping.tracker_label, "sort": "updated",
+                  "direction": "asc", "per_page": str(PAGE)}
+        if mark.since:
+            params["since"] = mark.since
+        tickets: list[RemoteTicket] = []
+        newest, etag, pages = mark.since, None, 0
+        edge: list[str] = []
+        for headers, items in self._pages(self._issues, params, etag=mark.etag):
+            if headers is None:  # 304: the first page is exactly as last time
+                return ChangedTickets([], watermark)
+            pages += 1
+            etag = headers.get("etag") if pages == 1 else None
+            for item in items:
+                stamp, key = item["updated_at"], str(item["number"])
+                if newest is None or _parse(stamp) > _parse(newest):
+                    newest, edge = stamp, []
+                if stamp == newest:
+                    edge.append(key)
+                # `since` is inclusive: the ones at exactly the old mark were returned last time
+                already = stamp == mark.since and key in mark.edge
+                if "pull_request" not in item and not already:
+                    tickets.append(self._ticket(item))
+        # An ETag only stands for the whole result when it fit in one page.
+        return ChangedTickets(tickets, _Watermark(newest, etag if pages == 1 else None,
+                                                  edge).encode())
+
+    # -- requests --------------------------------------------------------------------------------
+    def _get(self, key: str) -> dict[str, Any]:
+        try:
+            _, data = self._requester.requestJsonAndCheck("GET", f"{self._issues}/{_number(key)}")
+        except Exception as error:
+            raise translate(error) from error
+        return self._ours(data)
+
+    def _patch(self, number: int, patch: dict[str, Any]) -> dict[str, Any]:
+        try:
+            _, data = self._requester.requestJsonAndCheck(
+                "PATCH", f"{self._issues}/{number}", input=patch)
+        except Exception as error:
+            raise translate(error) from error
+        return self._ours(data)
+
+    def _pages(
+        self, url: str, params: dict[str, str], etag: str | None = None
+    ) -> Iterator[tuple[dict[str, Any] | None, list[dict[str, Any]]]]:
+        """Pages of a listing, following GitHub's `Link: rel="next"` verbatim. With `etag`,
+        the first request is conditional; a 304 yields (None, [])."""
+        headers = {"If-None-Match": etag} if etag else None
+        next_url: str | None = url
+        query: dict[str, str] | None = params
+        while next_url:
+            try:
+                status, response_headers, output = self._requester.requestJson(
+                    "GET", next_url, query, headers)
+                data = json.loads(output) if output else None
+                if status >= 400:
+                    raise Requester.createException(status, response_headers, data)
+            except Exception as error:
+                raise translate(error, gone_is="repo", repo=self.project) from error
+            if status == 304:
+                yield None, []
+                return
+            yield response_headers, list(data or [])
+            next_url, query, headers = _next_link(response_headers.get("link", "")), None, None
+
+    def _milestone(self, due: Any) -> Milestone:
+        title = self.mapping.milestone_title(due)
+        with self._milestone_lock:
+            if self._milestones is None or title not in self._milestones:
+                if self._milestones is None:
+                    self._milestones = self._list_milestones()
+                if title not in self._milestones:
+                    self._milestones[title] = self._create_milestone(title, due)
+            return self._milestones[title]
+
+    def _list_milestones(self) -> dict[str, Milestone]:
+        try:
+            return {m.title: m for m in self._repo.get_milestones(state="all")}
+        except Exception as error:
+            raise translate(error, gone_is="repo", repo=self.project) from error
+
+    def _create_milestone(self, title: str, due: Any) -> Milestone:
+        try:
+            return self._repo.create_milestone(
+                title, due_on=due, description="Created by the tracker for items due that day.")
+        except GithubException as error:
+            if error.status == 422:  # someone (another worker) made it meanwhile
+                found = self._list_milestones().get(title)
+                if found is not None:
+                    return found
+            raise translate(error, gone_is="repo", repo=self.project) from error
+        except Exception as error:
+            raise translate(error, gone_is="repo", repo=self.project) from error
+
+    # -- mapping ---------------------------------------------------------------------------------
+    def _ours(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The issue, unless it is not one of this repository's issues any more."""
+        repo = str(data.get("repository_url", "")).rpartition("/repos/")[2]
+        if repo and repo.lower() != self.project.lower():
+            # PyGithub follows GitHub's 301 for a transferred issue to its new home.
+            raise TicketGone(f"transferred to {repo}#{data.get('number')}")
+        if "pull_request" in data:
+            raise TicketGone("is a pull request, not an issue")
+        return data
+
+    def _ticket(self, data: dict[str, Any]) -> RemoteTicket:
+        assignees = data.get("assignees") or ([data["assignee"]] if data.get("assignee") else [])
+        return RemoteTicket(
+            key=str(data["number"]), url=str(data.get("html_url") or data.get("url")),
+            title=str(data.get("title") or ""), status=self.mapping.status(data),
+            phase=self.mapping.phase(data), assignee=assignees[0]["login"] if assignees else None,
+            due=self.mapping.due(data), priority=self.mapping.priority(data),
+            updated_at=_parse(data["updated_at"]),
+        )
+
+
+class _Watermark:
+    """changed_since's position: the newest `updated_at` seen, the keys stamped exactly then
+    (GitHub's `since` is inclusive) and the one-page listing's ETag, as a JSON string."""
+
+    def __init__(self, since: str | None, etag: str | None, edge: list[str]) -> None:
+        self.since, self.etag, self.edge = since, etag, edge
+
+    def encode(self) -> str | None:
+        if self.since is None and self.etag is None:
+            return None
+        return json.dumps({"since": self.since, "etag": self.etag, "edge": self.edge})
+
+    @classmethod
+    def decode(cls, value: str | None) -> _Watermark:
+        if not value:
+            return cls(None, None, [])
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return cls(_stamp(_utc(datetime.fromisoformat(value))), None, [])  # a bare time
+        return cls(data.get("since"), data.get("etag"), [str(k) for k in data.get("edge") or []])
+
+
+def _number(key: str) -> int:
+    if not key.isdigit():
+        raise Rejected(f"not a GitHub issue number: {key!r}", field="key")
+    return int(key)
+
+
+def _next_link(link: str) -> str | None:
+    for part in link.split(","):
+        target, _, rel = part.partition(";")
+        if rel.strip() == 'rel="next"':
+            return target.strip().removeprefix("<").removesuffix(">")
+    return None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(value: str) -> datetime:
+    return _utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
