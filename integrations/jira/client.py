@@ -1,0 +1,298 @@
+"""The Jira adapter: one Jira project seen through one connection, as a `TicketSystem`.
+
+Calls on the happy path (see the tests for the counts):
+    create          1 POST /issue (+ GET/POST transitions only when the wanted status is not the
+                    workflow's initial one)
+    find_by_marker  1 GET /search/jql (+ the client's one-off GET /field)
+    fetch           1 GET /issue/{key}
+    update          1 PUT /issue/{key} for title/assignee/due/priority; a phase change adds
+                    GET /issue/{key} + GET transitions + POST transitions (only the GET when the
+                    ticket already has the status)
+    changed_since   ceil(changed/100) GET /search/jql (+ one-off GET /field, and one-off
+                    GET /myself for the bot's time zone once a watermark is used)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jira import JIRA, JIRAError
+from requests import RequestException
+
+from integrations.jira.errors import describe, jira_errors, translate
+from integrations.jira.mapping import TRACKER_LABEL, JiraMapping, same_status
+from integrations.jira.tickets import (
+    READ_FIELDS,
+    create_body,
+    edit_body,
+    jql_since,
+    jql_string,
+    ticket_from_issue,
+)
+from tracker.sync.ports import (
+    ChangedTickets,
+    Connection,
+    RemoteTicket,
+    TargetSpec,
+    TicketError,
+    TicketFields,
+    WorkflowBlocked,
+)
+
+log = logging.getLogger(__name__)
+PAGE = 100  # Cloud's largest /search/jql page when fields are requested
+_CALL_ERRORS = (JIRAError, RequestException, ValueError)
+
+
+class JiraTickets:
+    def __init__(
+        self,
+        target: TargetSpec,
+        connection: Connection,
+        *,
+        timeout: float = 10.0,
+        max_retries: int = 3,
+        max_retry_delay: float = 30.0,
+    ) -> None:
+        self.target = target
+        self.mapping = JiraMapping.from_overrides(target.mapping)
+        self._connection = connection
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._max_retry_delay = max_retry_delay
+        self._browse = connection.url.rstrip("/") + "/browse"
+        self._jira: JIRA | None = None
+        self._zone: tzinfo | None | bool = False  # False: not asked yet; None: unknown zone
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:  # the connection's repr hides its token
+        return f"JiraTickets(project={self.target.project!r}, connection={self._connection!r})"
+
+    # -- the client ------------------------------------------------------------------------------
+    def _client(self) -> JIRA:
+        """One JIRA per adapter, built on first use (its constructor calls serverInfo)."""
+        with self._lock:
+            if self._jira is None:
+                try:
+                    # max_retries=0 while constructing: the retry delay can only be capped after
+                    # the constructor, and its serverInfo call must not sleep up to 60 s.
+                    jira = JIRA(
+                        server=self._connection.url,
+                        basic_auth=(self._connection.user or "", self._connection.token),
+                        timeout=self._timeout,
+                        max_retries=0,
+                    )
+                except _CALL_ERRORS as error:
+                    raise translate(error, doing="connect to Jira") from None
+                jira._session.max_retries = self._max_retries
+                # ResilientSession sleeps min(max_retry_delay, 2*Retry-After or 20-80 s after a
+                # dropped connection); a worker should rather give the slot back and retry later.
+                jira._session.max_retry_delay = self._max_retry_delay  # type: ignore[assignment]
+                self._jira = jira
+            return self._jira
+
+    @contextmanager
+    def _single_attempt(self, jira: JIRA) -> Iterator[None]:
+        """No retries by the session for a non-idempotent POST (create, transition).
+
+        ResilientSession.request re-sends any method on 429/503/ConnectionError while
+        retry_number <= max_retries; with 0 it sends once and raises. The session is shared, so
+        a read on another thread during this window just isn't retried (it raises Transient).
+        """
+        with self._lock:
+            saved = jira._session.max_retries
+            jira._session.max_retries = 0
+            try:
+                yield
+            finally:
+                jira._session.max_retries = saved
+
+    # -- TicketSystem ----------------------------------------------------------------------------
+    def create(self, fields: TicketFields, *, marker: str) -> RemoteTicket:
+        jira = self._client()
+        project = self.target.project
+        body = create_body(project, self.target.issue_type, fields, marker, self.mapping)
+        try:
+            with self._single_attempt(jira):
+                created = jira.create_issue(fields=body, prefetch=False)
+            key = str(created.raw["key"])
+        except _CALL_ERRORS as error:
+            raise translate(error, doing=f"create a ticket in {project}", write=True) from None
+        status = self.mapping.initial_status
+        wanted = self.mapping.status_for(fields.phase)
+        if not same_status(status, wanted):
+            try:
+                status = self._move(jira, key, status, wanted)
+            except TicketError as error:
+                # The ticket exists: failing create now would make the caller look for it and
+                # find it anyway. Report its real status; the next sync's update() retries the
+                # move and raises the WorkflowBlocked/Transient itself.
+                log.warning("created %s but could not move it to %r: %s", key, wanted, error)
+        return RemoteTicket(
+            key=key,
+            url=f"{self._browse}/{key}",
+            title=fields.title,
+            status=status,
+            phase=self.mapping.phase_for(status),
+            assignee=fields.assignee,
+            due=fields.due,
+            priority=fields.priority,
+            updated_at=datetime.now(UTC),  # the create reply carries no times; no re-read
+        )
+
+    def find_by_marker(self, marker: str, *, created_after: datetime | None = None) -> RemoteTicket | None:
+        # The marker is unique per create intent, so `created_after` needs no JQL clause (JQL
+        # dates are minute-precise and zone-dependent: filtering on it could only lose the ticket).
+        jql = f"project = {jql_string(self.target.project)} AND labels = {jql_string(marker)} ORDER BY created ASC"
+        page = self._search(jql, None, 1, doing=f"look for the ticket marked {marker}")
+        issues = page.get("issues") or []
+        return ticket_from_issue(issues[0], self._browse, self.mapping) if issues else None
+
+    def fetch(self, key: str) -> RemoteTicket:
+        return ticket_from_issue(self._read(self._client(), key), self._browse, self.mapping)
+
+    def update(self, key: str, fields: TicketFields, changed: set[str]) -> RemoteTicket:
+        jira = self._client()
+        edit = edit_body(fields, changed, self.mapping)
+        current = self._read(jira, key) if "phase" in changed else None
+        if edit:
+            self._put(jira, key, edit)
+        if current is None:
+            if not edit:
+                return self.fetch(key)
+            # Only the PUT: build the answer from what we sent. The status is the one the
+            # caller's (unchanged) phase maps to; fetch() gives the exact one.
+            status = self.mapping.status_for(fields.phase)
+            return RemoteTicket(
+                key=key,
+                url=f"{self._browse}/{key}",
+                title=fields.title,
+                status=status,
+                phase=fields.phase,
+                assignee=fields.assignee,
+                due=fields.due,
+                priority=fields.priority,
+                updated_at=datetime.now(UTC),
+            )
+        before = ticket_from_issue(current, self._browse, self.mapping)
+        status = before.status
+        wanted = self.mapping.status_for(fields.phase)
+        if not same_status(status, wanted):
+            status = self._move(jira, key, status, wanted)
+        sent = {k: getattr(fields, k) for k in ("title", "assignee", "due", "priority") if k in changed}
+        touched = bool(edit) or not same_status(status, before.status)
+        return replace(
+            before,
+            **sent,
+            status=status,
+            phase=self.mapping.phase_for(status),
+            updated_at=datetime.now(UTC) if touched else before.updated_at,
+        )
+
+    def changed_since(self, watermark: str | None) -> ChangedTickets:
+        since = datetime.fromisoformat(watermark) if watermark else None
+        jql = f"project = {jql_string(self.target.project)} AND labels = {TRACKER_LABEL}"
+        if since is not None:
+            jql += f' AND updated >= "{jql_since(since, self._user_zone())}"'
+        jql += " ORDER BY updated ASC"
+        tickets: list[RemoteTicket] = []
+        token: str | None = None
+        while True:
+            page = self._search(jql, token, PAGE, doing=f"list changed tickets of {self.target.project}")
+            tickets += [ticket_from_issue(raw, self._browse, self.mapping) for raw in page.get("issues") or []]
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast"):
+                break
+        newest = max((t.updated_at for t in tickets), default=since)
+        return ChangedTickets(tickets, newest.isoformat() if newest else watermark)
+
+    # -- calls -----------------------------------------------------------------------------------
+    def _read(self, jira: JIRA, key: str) -> dict[str, Any]:
+        try:
+            return jira.issue(key, fields=",".join(READ_FIELDS)).raw
+        except _CALL_ERRORS as error:
+            raise translate(error, doing=f"read {key}") from None
+
+    def _search(self, jql: str, token: str | None, size: int, *, doing: str) -> dict[str, Any]:
+        try:
+            page = self._client().enhanced_search_issues(
+                jql, nextPageToken=token, maxResults=size, fields=list(READ_FIELDS), json_result=True
+            )
+        except _CALL_ERRORS as error:
+            raise translate(error, doing=doing) from None
+        assert isinstance(page, dict)
+        return page
+
+    def _put(self, jira: JIRA, key: str, fields: dict[str, Any]) -> None:
+        # Issue.update() PUTs and then always re-reads the issue (Resource.update ends with
+        # self._load(self.self)), so we PUT the REST route through the client's own session:
+        # same auth, timeout and retries (a PUT of absolute values is safe to repeat).
+        url = jira._get_url(f"issue/{key}")
+        if not self.mapping.notify_watchers:
+            url += "?notifyUsers=false"  # Jira allows this to admins only
+        try:
+            jira._session.put(url, data=json.dumps({"fields": fields}))
+        except _CALL_ERRORS as error:
+            raise translate(error, doing=f"update {key}", write=True) from None
+
+    def _move(self, jira: JIRA, key: str, status: str, wanted: str) -> str:
+        """Move `key` from `status` to `wanted` through the transition that leads there."""
+        project = self.target.project
+        try:
+            available = jira.transitions(key, expand="transitions.fields")
+        except _CALL_ERRORS as error:
+            raise translate(error, doing=f"read the transitions of {key}") from None
+        chosen = next((t for t in available if same_status(t["to"]["name"], wanted)), None)
+        if chosen is None:
+            targets = list(dict.fromkeys(str(t["to"]["name"]) for t in available))
+            raise WorkflowBlocked(
+                f"Jira workflow of {project} offers no transition from {status!r} to {wanted!r} "
+                f"(available: {', '.join(targets) or 'none'})"
+            )
+        screen = chosen.get("fields") or {}
+        values = self.mapping.fields_for_transition(wanted, screen)
+        try:
+            with self._single_attempt(jira):  # a re-sent transition would fail or loop
+                jira.transition_issue(key, str(chosen["id"]), fields=values)
+        except JIRAError as error:
+            if error.status_code != 400:
+                raise translate(error, doing=f"move {key} to {wanted!r}", write=True) from None
+            _, errors = jira_errors(error)
+            field = next(iter(errors), None)
+            if field is None:
+                raise WorkflowBlocked(
+                    f"Jira refused to move {key} from {status!r} to {wanted!r}: {describe(error)}"
+                ) from None
+            name = (screen.get(field) or {}).get("name") or field
+            raise WorkflowBlocked(
+                f"Jira workflow of {project} demands {name!r} ({field}) to move {key} from "
+                f"{status!r} to {wanted!r}: {errors[field]}",
+                field=field,
+            ) from None
+        except (RequestException, ValueError) as error:
+            raise translate(error, doing=f"move {key} to {wanted!r}", write=True) from None
+        return str(chosen["to"]["name"])
+
+    def _user_zone(self) -> tzinfo | None:
+        """The bot's profile time zone, in which Jira reads JQL dates (asked once)."""
+        with self._lock:
+            if self._zone is False:
+                name = self.mapping.jql_time_zone
+                if name is None:
+                    try:
+                        name = self._client().myself().get("timeZone")
+                    except _CALL_ERRORS as error:
+                        raise translate(error, doing="read our Jira profile") from None
+                try:
+                    self._zone = ZoneInfo(name) if name else None
+                except (ZoneInfoNotFoundError, ValueError):
+                    self._zone = None
+            return self._zone if isinstance(self._zone, tzinfo) else None
