@@ -111,7 +111,7 @@ def test_unknown_tables_and_columns_are_named_and_nothing_written(session: Sessi
     data = _demo_export(session)
     bad = copy.deepcopy(data)
     bad["tables"].append({"name": "invoices", "rows": []})
-    bad["tables"][0]["rows"][0]["shoe_size"] = 44
+    _table(bad, "people")[0]["shoe_size"] = 44
     bad["tables"].append({"name": "api_tokens", "rows": []})
     with pytest.raises(InvalidInput) as err:
         import_programme(session, bad)
