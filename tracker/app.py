@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker import sync, wiring
 from tracker.api.error_schema import ERROR_RESPONSES
 from tracker.api.errors import install_error_handlers
 from tracker.api.routes import include_routers
 from tracker.config import Settings, get_settings
 from tracker.db import make_engine, make_session_factory
+from tracker.sync.ports import WebhookCodec
 
 DESCRIPTION = """
 The tracker turns the findings of customer journey mapping (friction points and prioritized
@@ -23,7 +25,10 @@ Errors always look like `{"error": {"code", "message", "field"}}`.
 
 
 def create_app(
-    settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
+    settings: Settings | None = None,
+    *,
+    session_factory: sessionmaker[Session] | None = None,
+    webhook_codecs: dict[str, WebhookCodec] | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -33,6 +38,8 @@ def create_app(
     app.state.session_factory = session_factory or make_session_factory(
         make_engine(settings.database_url)
     )
+    app.state.webhook_codecs = webhook_codecs if webhook_codecs is not None else wiring.webhook_codecs()
+    sync.install()
     install_error_handlers(app)
     include_routers(app)
 

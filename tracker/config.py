@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,8 +19,23 @@ class PriorityWeights(BaseSettings):
     business_impact: float = 0.2
 
 
+class ConnectionSettings(BaseModel):
+    """One vendor account: TRACKER_CONNECTIONS__<NAME>__KIND=jira, __URL=..., __TOKEN=..., ..."""
+
+    kind: str  # "jira" | "github"
+    url: str
+    user: str | None = None  # Jira: the account's email
+    token: SecretStr
+    webhook_secret: SecretStr | None = None
+    bot_identity: str | None = None  # our account's accountId / login: its webhooks are echoes
+    # GitHub pacing: seconds between writes (PyGithub default 1.0; 0.75 = 80 per minute).
+    seconds_between_writes: float | None = None
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TRACKER_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="TRACKER_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
 
     database_url: str = "sqlite:///./tracker.db"
     # Public base URL of this service: used for backlinks in tickets and Slack messages.
@@ -31,6 +46,12 @@ class Settings(BaseSettings):
     page_size_default: int = 50
     page_size_max: int = 200
     weights: PriorityWeights = Field(default_factory=PriorityWeights)
+    # Named vendor connections; ticket targets refer to them by name. Secrets live only here.
+    connections: dict[str, ConnectionSettings] = Field(default_factory=dict)
+    # Worker: how long a claimed outbox message is ours before another worker may take it over.
+    outbox_lease_seconds: int = 300
+    outbox_max_attempts: int = 10
+    reconcile_interval_seconds: int = 300
 
 
 @lru_cache

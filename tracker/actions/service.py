@@ -85,7 +85,7 @@ def create_action_item(
 
 def update_action_item(
     session: Session, *, actor: Person | None, item_id: int, expected_version: int | None,
-    data: dict[str, Any],
+    data: dict[str, Any], actor_label: str | None = None,
 ) -> ActionItem:
     """Edit fields; the owner may change title/description, leads everything."""
     item = get_item(session, item_id)
@@ -116,7 +116,7 @@ def update_action_item(
     changes = apply_changes(item, updates)
     if changes:
         session.flush()
-        after_change(session, item, actor=actor, action="updated", changes=changes)
+        after_change(session, item, actor=actor, actor_label=actor_label, action="updated", changes=changes)
     return item
 
 

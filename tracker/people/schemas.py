@@ -99,6 +99,7 @@ class TeamCreate(BaseModel):
     lead_id: DbId | None = None
     slack_channel: str | None = Field(None, max_length=80)
     timezone: str = "UTC"
+    ticket_target_id: DbId | None = Field(None, description="Where the team's action items become tickets.")
 
     _tz = field_validator("timezone")(_valid_timezone)
 
@@ -111,6 +112,7 @@ class TeamUpdate(BaseModel):
     lead_id: DbId | None = None
     slack_channel: str | None = Field(None, max_length=80)
     timezone: str | None = None
+    ticket_target_id: DbId | None = None
     version: int | None = None
 
     @field_validator("timezone")
@@ -128,6 +130,7 @@ class TeamOut(BaseModel):
     lead_id: int | None
     slack_channel: str | None
     timezone: str
+    ticket_target_id: int | None
     version: int
 
 

@@ -11,6 +11,7 @@ from tracker.activity.service import apply_changes, record
 from tracker.api.versioning import check_version
 from tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tracker.people.models import Person, Role, Team
+from tracker.sync.models import TicketTarget
 
 # What a person may change on their own profile; the rest is an admin's call.
 SELF_EDITABLE = {"name", "timezone", "slack_user_id", "jira_account_id", "github_login"}
@@ -65,13 +66,17 @@ def get_team(session: Session, team_id: int) -> Team:
     return team
 
 
-def _check_lead(session: Session, lead_id: int | None) -> None:
+def _check_refs(session: Session, data: dict[str, Any]) -> None:
+    lead_id = data.get("lead_id")
     if lead_id is not None and session.get(Person, lead_id) is None:
         raise InvalidInput(f"person {lead_id} does not exist", field="lead_id")
+    target_id = data.get("ticket_target_id")
+    if target_id is not None and session.get(TicketTarget, target_id) is None:
+        raise InvalidInput(f"ticket target {target_id} does not exist", field="ticket_target_id")
 
 
 def create_team(session: Session, *, actor: Person, data: dict[str, Any]) -> Team:
-    _check_lead(session, data.get("lead_id"))
+    _check_refs(session, data)
     taken = session.scalar(select(func.count()).where(func.lower(Team.name) == data["name"].lower()))
     if taken:
         raise Conflict(f"a team named {data['name']!r} already exists", field="name")
@@ -88,8 +93,7 @@ def update_team(
 ) -> Team:
     team = get_team(session, team_id)
     check_version(team, expected_version, "team")
-    if "lead_id" in data:
-        _check_lead(session, data["lead_id"])
+    _check_refs(session, data)
     changes = apply_changes(team, data)
     if changes:
         session.flush()

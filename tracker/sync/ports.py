@@ -162,3 +162,12 @@ class InboundNotice:
     project: str | None  # Jira project key or GitHub "owner/name"
     actor: str | None  # vendor identity of whoever made the change
     event: str  # vendor event name, for the log
+
+
+@dataclass(frozen=True)
+class WebhookCodec:
+    """How to check and read one vendor's webhooks (pure functions from integrations/<vendor>)."""
+
+    signature_header: str
+    verify: Any  # (secret: str, body: bytes, header: str | None) -> bool
+    parse: Any  # (headers: Mapping[str, str], body: bytes) -> InboundNotice
