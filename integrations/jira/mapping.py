@@ -87,12 +87,8 @@ class JiraMapping:
         priority_for = dict(DEFAULT_PRIORITY_FOR)
         priority_for.update({Priority(k): str(v) for k, v in (given.get("priority_for") or {}).items()})
         priority_from = {name.lower(): priority for priority, name in priority_for.items()}
-        priority_from.update(
-            {str(k).lower(): Priority(v) for k, v in (given.get("priority_from") or {}).items()}
-        )
-        transition_fields = {
-            str(k).lower(): dict(v) for k, v in (given.get("transition_fields") or {}).items()
-        }
+        priority_from.update({str(k).lower(): Priority(v) for k, v in (given.get("priority_from") or {}).items()})
+        transition_fields = {str(k).lower(): dict(v) for k, v in (given.get("transition_fields") or {}).items()}
         return cls(
             status_for_phase=status_for,
             phase_for_status=phase_for,

@@ -78,10 +78,7 @@ def jql_since(watermark: datetime, zone: tzinfo | None) -> str:
     covers search-index lag (re-seen tickets are no-ops for the caller). Without a known zone we
     go back a whole day in UTC, which is safe for any offset (at most +-14 h).
     """
-    if zone is None:
-        local = watermark.astimezone(UTC) - timedelta(days=1)
-    else:
-        local = watermark.astimezone(zone)
+    local = watermark.astimezone(zone) if zone is not None else watermark.astimezone(UTC) - timedelta(days=1)
     start = local.replace(second=0, microsecond=0) - timedelta(minutes=1)
     return start.strftime("%Y/%m/%d %H:%M")
 

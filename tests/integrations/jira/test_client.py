@@ -159,7 +159,8 @@ def test_transition_demanding_a_resolution(emu: JiraEmulator) -> None:
     assert (emu.issue(key).status.name, emu.issue(key).summary) == ("In Review", "Renamed")
     filled = tickets(emu, "OPS", {**mapping, "transition_fields": {"Done": {"resolution": {"name": "Done"}}}})
     assert filled.update(key, item(phase=Phase.done), {"phase"}).phase is Phase.done
-    assert emu.issue(key).resolution is not None and emu.issue(key).resolution.name == "Done"
+    resolution = emu.issue(key).resolution
+    assert resolution is not None and resolution.name == "Done"
 
 
 def test_refused_values_name_the_field(emu: JiraEmulator) -> None:
