@@ -9,7 +9,11 @@ Calls per operation on the happy path (what the emulator's counters assert):
   the issue's current labels, so people's labels survive); + the milestone costs above.
 - find_by_marker: 1 GET per 100 issues created since `created_after` (normally 1).
 - changed_since: 1 GET per 100 changed issues; nothing changed -> one conditional GET
-  answered 304, which GitHub does not charge against the rate limit.
+  answered 304, which GitHub does not charge against the rate limit. The watermark keeps
+  one `since` (and its ETag) until the result outgrows WINDOW issues, so the 304 also holds
+  right after a change; only after a multi-page batch is the next call one small 200.
+  (GitHub's `since` is inclusive and whole-second: the watermark remembers which issues it
+  already returned at which `updated_at`, so none is returned twice.)
 
 Issue reads and PATCHes go through PyGithub's requester (the documented `Github.requester`
 escape hatch) because PyGithub's list objects cannot send If-None-Match and `Issue.edit`
@@ -46,6 +50,7 @@ from tracker.sync.ports import (
 
 log = logging.getLogger(__name__)
 PAGE = 100  # GitHub's maximum page size: fewest calls per listing
+WINDOW = 50  # changed_since keeps one `since` until its result outgrows this (see there)
 DEFAULT_RETRY = default_retry()  # urllib3 Retry objects are immutable: sharing one is safe
 
 
@@ -155,26 +160,26 @@ class GitHubTickets:
         if mark.since:
             params["since"] = mark.since
         tickets: list[RemoteTicket] = []
-        newest, etag, pages = mark.since, None, 0
-        edge: list[str] = []
+        listed: dict[str, str] = {}  # key -> updated_at of everything this query returned
+        etag, pages = None, 0
         for headers, items in self._pages(self._issues, params, etag=mark.etag):
-            if headers is None:  # 304: the first page is exactly as last time
+            if headers is None:  # 304: exactly what we saw last time
                 return ChangedTickets([], watermark)
             pages += 1
             etag = headers.get("etag") if pages == 1 else None
             for item in items:
-                stamp, key = item["updated_at"], str(item["number"])
-                if newest is None or _parse(stamp) > _parse(newest):
-                    newest, edge = stamp, []
-                if stamp == newest:
-                    edge.append(key)
-                # `since` is inclusive: the ones at exactly the old mark were returned last time
-                already = stamp == mark.since and key in mark.edge
-                if "pull_request" not in item and not already:
+                key, stamp = str(item["number"]), str(item["updated_at"])
+                listed[key] = stamp
+                if "pull_request" not in item and mark.seen.get(key) != stamp:
                     tickets.append(self._ticket(item))
-        # An ETag only stands for the whole result when it fit in one page.
-        return ChangedTickets(tickets, _Watermark(newest, etag if pages == 1 else None,
-                                                  edge).encode())
+        if pages == 1 and len(listed) <= WINDOW:
+            # Same query next time: its ETag stays valid, so "no change" is one free 304;
+            # what this page showed is remembered so it is not returned twice.
+            return ChangedTickets(tickets, _Watermark(mark.since, etag, listed).encode())
+        # Move the window to the newest stamp (inclusive: remember who is stamped exactly then).
+        newest = max(listed.values(), key=_parse)
+        edge = {key: stamp for key, stamp in listed.items() if stamp == newest}
+        return ChangedTickets(tickets, _Watermark(newest, None, edge).encode())
 
     # -- requests --------------------------------------------------------------------------------
     def _get(self, key: str) -> dict[str, Any]:
@@ -267,26 +272,25 @@ class GitHubTickets:
 
 
 class _Watermark:
-    """changed_since's position: the newest `updated_at` seen, the keys stamped exactly then
-    (GitHub's `since` is inclusive) and the one-page listing's ETag, as a JSON string."""
+    """changed_since's position as a JSON string: the `since` of its query, that query's
+    last ETag, and the issues (key -> updated_at) already returned from it."""
 
-    def __init__(self, since: str | None, etag: str | None, edge: list[str]) -> None:
-        self.since, self.etag, self.edge = since, etag, edge
+    def __init__(self, since: str | None, etag: str | None, seen: dict[str, str]) -> None:
+        self.since, self.etag, self.seen = since, etag, seen
 
-    def encode(self) -> str | None:
-        if self.since is None and self.etag is None:
-            return None
-        return json.dumps({"since": self.since, "etag": self.etag, "edge": self.edge})
+    def encode(self) -> str:
+        return json.dumps({"since": self.since, "etag": self.etag, "seen": self.seen})
 
     @classmethod
     def decode(cls, value: str | None) -> _Watermark:
         if not value:
-            return cls(None, None, [])
+            return cls(None, None, {})
         try:
             data = json.loads(value)
         except ValueError:
-            return cls(_stamp(_utc(datetime.fromisoformat(value))), None, [])  # a bare time
-        return cls(data.get("since"), data.get("etag"), [str(k) for k in data.get("edge") or []])
+            return cls(_stamp(_utc(datetime.fromisoformat(value))), None, {})  # a bare time
+        seen = data.get("seen") or {}
+        return cls(data.get("since"), data.get("etag"), {str(k): str(v) for k, v in seen.items()})
 
 
 def _number(key: str) -> int:
