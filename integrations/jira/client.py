@@ -5,9 +5,9 @@ Calls on the happy path (see the tests for the counts):
                     workflow's initial one)
     find_by_marker  1 GET /search/jql (+ the client's one-off GET /field)
     fetch           1 GET /issue/{key}
-    update          1 PUT /issue/{key} for title/assignee/due/priority; a phase change adds
-                    GET /issue/{key} + GET transitions + POST transitions (only the GET when the
-                    ticket already has the status)
+    update          1 GET /issue/{key} (fields limited), then 1 PUT /issue/{key} for whichever of
+                    title/assignee/due/priority differ, and for a phase change GET + POST
+                    transitions (nothing more when the ticket already has those values)
     changed_since   ceil(changed/100) GET /search/jql (+ one-off GET /field, and one-off
                     GET /myself for the bot's time zone once a watermark is used)
 """
@@ -160,41 +160,32 @@ class JiraTickets:
         return ticket_from_issue(self._read(self._client(), key), self._browse, self.mapping)
 
     def update(self, key: str, fields: TicketFields, changed: set[str]) -> RemoteTicket:
+        # One read first (limited fields): the caller records the returned status to detect
+        # phase changes on later pulls, so it must be the ticket's real status (a PUT answers 204
+        # without a body); the read also tells which status we start from and lets us skip
+        # writes the ticket already matches (fewer echo webhooks).
         jira = self._client()
-        edit = edit_body(fields, changed, self.mapping)
-        current = self._read(jira, key) if "phase" in changed else None
+        before = ticket_from_issue(self._read(jira, key), self._browse, self.mapping)
+        wanted: dict[str, Any] = {
+            "title": fields.title,
+            "assignee": fields.assignee,
+            "due": fields.due,
+            "priority": fields.priority,
+        }
+        differing = {f for f in changed if f in wanted and getattr(before, f) != wanted[f]}
+        edit = edit_body(fields, differing, self.mapping)
         if edit:
             self._put(jira, key, edit)
-        if current is None:
-            if not edit:
-                return self.fetch(key)
-            # Only the PUT: build the answer from what we sent. The status is the one the
-            # caller's (unchanged) phase maps to; fetch() gives the exact one.
-            status = self.mapping.status_for(fields.phase)
-            return RemoteTicket(
-                key=key,
-                url=f"{self._browse}/{key}",
-                title=fields.title,
-                status=status,
-                phase=fields.phase,
-                assignee=fields.assignee,
-                due=fields.due,
-                priority=fields.priority,
-                updated_at=datetime.now(UTC),
-            )
-        before = ticket_from_issue(current, self._browse, self.mapping)
         status = before.status
-        wanted = self.mapping.status_for(fields.phase)
-        if not same_status(status, wanted):
-            status = self._move(jira, key, status, wanted)
-        sent = {k: getattr(fields, k) for k in ("title", "assignee", "due", "priority") if k in changed}
-        touched = bool(edit) or not same_status(status, before.status)
+        if "phase" in changed and not same_status(status, self.mapping.status_for(fields.phase)):
+            status = self._move(jira, key, status, self.mapping.status_for(fields.phase))
+        touched = bool(edit) or status != before.status
         return replace(
             before,
-            **sent,
+            **{f: wanted[f] for f in differing},
             status=status,
             phase=self.mapping.phase_for(status),
-            updated_at=datetime.now(UTC) if touched else before.updated_at,
+            updated_at=datetime.now(UTC) if touched else before.updated_at,  # no re-read
         )
 
     def changed_since(self, watermark: str | None) -> ChangedTickets:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from tracker.sync.ports import InboundNotice
+from tracker.sync.ports import InboundNotice, WebhookCodec
 
 SIGNATURE_HEADER = "X-Hub-Signature"
 DELIVERY_HEADER = "X-Atlassian-Webhook-Identifier"
@@ -65,3 +65,7 @@ def _delivery_id(headers: Mapping[str, str], body: bytes) -> str:
     wanted = DELIVERY_HEADER.lower()
     found = next((v for k, v in headers.items() if k.lower() == wanted and v), None)
     return found.strip() if found else "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+# What the composition root registers for `/webhooks/jira/{connection}`.
+CODEC = WebhookCodec(signature_header=SIGNATURE_HEADER, verify=verify_signature, parse=parse_notice)

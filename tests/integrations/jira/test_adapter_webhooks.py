@@ -9,7 +9,7 @@ import pytest
 from jira import JIRA
 
 from integrations.jira.emulator import ALICE_ID, BOT_ID, JiraEmulator, sign
-from integrations.jira.webhooks import parse_notice, verify_signature
+from integrations.jira.webhooks import CODEC, parse_notice, verify_signature
 from tests.integrations.jira.conftest import HOOK_SECRET, HookReceiver, task
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -30,6 +30,7 @@ def test_signature_good_bad_missing() -> None:
     for header in (None, "", "sha256=", good.removeprefix("sha256="), "sha1=" + good[7:], "sha256=zz\u00e9"):
         assert not verify_signature(HOOK_SECRET, body, header)
     assert not verify_signature("", body, sign("", body))  # no secret configured: nothing verifies
+    assert CODEC.signature_header == "X-Hub-Signature" and CODEC.verify(HOOK_SECRET, body, good)
 
 
 def test_parse_recorded_shapes() -> None:

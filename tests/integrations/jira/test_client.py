@@ -102,13 +102,13 @@ def test_fetch_maps_what_people_changed(emu: JiraEmulator) -> None:
     assert ticket.updated_at == emu.issue(key).updated
 
 
-def test_update_of_plain_fields_is_one_put(emu: JiraEmulator) -> None:
+def test_update_of_plain_fields_is_one_read_and_one_put(emu: JiraEmulator) -> None:
     jira = tickets(emu)
     key = jira.create(item(), marker=MARKER).key
     emu.reset_calls()
     wanted = item(title="Refunds within a week", assignee=BOB_ID, due=date(2027, 1, 15), priority=Priority.medium)
     ticket = jira.update(key, wanted, {"title", "assignee", "due", "priority"})
-    assert calls(emu) == {"PUT /issue/{key}": 1}
+    assert calls(emu) == {"GET /issue/{key}": 1, "PUT /issue/{key}": 1}
     assert ticket.synced() == jira.fetch(key).synced() == {
         "title": "Refunds within a week", "phase": "planned", "assignee": BOB_ID,
         "due": "2027-01-15", "priority": "medium",
@@ -116,6 +116,18 @@ def test_update_of_plain_fields_is_one_put(emu: JiraEmulator) -> None:
     jira.update(key, item(assignee=None, due=None), {"assignee", "due"})
     stored = emu.issue(key)
     assert (stored.assignee, stored.duedate, stored.summary) == (None, None, "Refunds within a week")
+    emu.reset_calls()
+    history = len(stored.histories)
+    jira.update(key, item(title="Refunds within a week", assignee=None, due=None), {"title", "assignee", "due"})
+    assert calls(emu) == {"GET /issue/{key}": 1} and len(stored.histories) == history  # already so: no write
+
+
+def test_update_reports_the_real_status(emu: JiraEmulator) -> None:
+    jira = tickets(emu, "OPS")
+    key = jira.create(item(phase=Phase.implementing), marker=MARKER).key
+    emu.human(BOB_ID).transition(key, "In Review")  # maps to implementing too
+    ticket = jira.update(key, item(phase=Phase.implementing, title="Renamed"), {"title"})
+    assert (ticket.status, ticket.phase, ticket.title) == ("In Review", Phase.implementing, "Renamed")
 
 
 def test_phase_round_trip_on_the_simple_workflow(emu: JiraEmulator) -> None:
