@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from tracker.api.deps import CurrentUser, DbSession, LeadOnly
 from tracker.api.pagination import Page, keyset_page
+from tracker.api.params import IdPath, IdQuery, Limit
 from tracker.api.versioning import IfMatch, expected_version, set_etag
 from tracker.errors import InvalidInput
 from tracker.friction import csv_import, service
@@ -41,15 +42,15 @@ def _detail(session: DbSession, friction_id: int, response: Response) -> Frictio
 def list_friction(
     session: DbSession,
     _: CurrentUser,
-    journey_map_id: int | None = None,
-    step_id: int | None = None,
-    moment_id: int | None = None,
+    journey_map_id: IdQuery = None,
+    step_id: IdQuery = None,
+    moment_id: IdQuery = None,
     unassigned: Annotated[bool | None, Query(
         description="true: not yet grouped into a moment of truth; false: grouped.")] = None,
     source: Annotated[EvidenceSource | None, Query(
         description="Has at least one piece of evidence from this source.")] = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
 ) -> Page[FrictionOut]:
     """Friction points, newest first."""
     stmt = service.list_query(journey_map_id=journey_map_id, step_id=step_id,
@@ -71,7 +72,7 @@ def create_friction(
 
 @router.get("/friction-points/{friction_id}", response_model=FrictionDetail)
 def get_friction(
-    friction_id: int, session: DbSession, _: CurrentUser, response: Response
+    friction_id: IdPath, session: DbSession, _: CurrentUser, response: Response
 ) -> FrictionDetail:
     """One friction point with its evidence, affected customers, place on the map and moment."""
     return _detail(session, friction_id, response)
@@ -79,7 +80,7 @@ def get_friction(
 
 @router.patch("/friction-points/{friction_id}", response_model=FrictionDetail)
 def update_friction(
-    friction_id: int, body: FrictionUpdate, session: DbSession, lead: LeadOnly,
+    friction_id: IdPath, body: FrictionUpdate, session: DbSession, lead: LeadOnly,
     response: Response, if_match: IfMatch = None,
 ) -> FrictionDetail:
     """Edit a friction point, move it to another step of its map, or (un)assign its moment."""
@@ -92,7 +93,7 @@ def update_friction(
 @router.post("/friction-points/{friction_id}/evidence", response_model=EvidenceOut,
              status_code=status.HTTP_201_CREATED)
 def add_evidence(
-    friction_id: int, body: EvidenceIn, session: DbSession, lead: LeadOnly
+    friction_id: IdPath, body: EvidenceIn, session: DbSession, lead: LeadOnly
 ) -> EvidenceOut:
     """Attach a piece of evidence (workshop, interview, survey, tickets, ...) (lead)."""
     item = service.add_evidence(session, actor=lead, friction_id=friction_id,
@@ -102,7 +103,7 @@ def add_evidence(
 
 @router.delete("/friction-points/{friction_id}/evidence/{evidence_id}", status_code=204)
 def delete_evidence(
-    friction_id: int, evidence_id: int, session: DbSession, lead: LeadOnly
+    friction_id: IdPath, evidence_id: IdPath, session: DbSession, lead: LeadOnly
 ) -> Response:
     """Remove a piece of evidence (lead)."""
     service.delete_evidence(session, actor=lead, friction_id=friction_id, evidence_id=evidence_id)
@@ -112,7 +113,7 @@ def delete_evidence(
 @router.post("/friction-points/{friction_id}/affected-customers", response_model=CustomerOut,
              status_code=status.HTTP_201_CREATED)
 def add_customer(
-    friction_id: int, body: CustomerIn, session: DbSession, lead: LeadOnly
+    friction_id: IdPath, body: CustomerIn, session: DbSession, lead: LeadOnly
 ) -> CustomerOut:
     """Add a customer who met this friction and must hear about the fix (lead)."""
     item = service.add_customer(session, actor=lead, friction_id=friction_id,
@@ -123,7 +124,7 @@ def add_customer(
 @router.delete("/friction-points/{friction_id}/affected-customers/{customer_id}",
                status_code=204)
 def delete_customer(
-    friction_id: int, customer_id: int, session: DbSession, lead: LeadOnly
+    friction_id: IdPath, customer_id: IdPath, session: DbSession, lead: LeadOnly
 ) -> Response:
     """Remove an affected customer (lead)."""
     service.delete_customer(session, actor=lead, friction_id=friction_id,
@@ -141,7 +142,7 @@ _CSV_EXAMPLE = (
 @router.post("/journey-maps/{map_id}/friction-points/import", response_model=ImportReportOut,
              description=csv_import.__doc__)
 def import_friction(
-    map_id: int,
+    map_id: IdPath,
     session: DbSession,
     lead: LeadOnly,
     body: Annotated[bytes, Body(media_type="text/csv", examples=[_CSV_EXAMPLE],

@@ -7,7 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tracker.api.params import MAX_ID, DbId
 from tracker.friction.models import EvidenceSource
+from tracker.journeys.schemas import Clean
 
 _EVIDENCE_EXAMPLE: dict[str, Any] = {
     "source": "support_tickets",
@@ -29,7 +31,7 @@ def check_link(value: str | None) -> str | None:
     return value
 
 
-class EvidenceIn(BaseModel):
+class EvidenceIn(Clean):
     model_config = ConfigDict(json_schema_extra={"examples": [_EVIDENCE_EXAMPLE]})
 
     source: EvidenceSource
@@ -42,7 +44,7 @@ class EvidenceIn(BaseModel):
         return check_link(value)
 
 
-class CustomerIn(BaseModel):
+class CustomerIn(Clean):
     model_config = ConfigDict(json_schema_extra={"examples": [_CUSTOMER_EXAMPLE]})
 
     name: str = Field(min_length=1, max_length=200)
@@ -50,7 +52,7 @@ class CustomerIn(BaseModel):
     segment: str | None = Field(None, max_length=100)
 
 
-class FrictionCreate(BaseModel):
+class FrictionCreate(Clean):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "step_id": 1,
         "title": "Unexplained 'adjustment' line on the invoice",
@@ -60,7 +62,7 @@ class FrictionCreate(BaseModel):
         "affected_customers": [_CUSTOMER_EXAMPLE],
     }]})
 
-    step_id: int = Field(description="The step where it happens; the map is taken from it.")
+    step_id: DbId = Field(description="The step where it happens; the map is taken from it.")
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
     upstream_cause: str | None = Field(
@@ -70,7 +72,7 @@ class FrictionCreate(BaseModel):
     affected_customers: list[CustomerIn] = Field(default_factory=list)
 
 
-class FrictionUpdate(BaseModel):
+class FrictionUpdate(Clean):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"upstream_cause": "documentation", "version": 1}
     ]})
@@ -78,9 +80,11 @@ class FrictionUpdate(BaseModel):
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
     upstream_cause: str | None = Field(None, max_length=120)
-    step_id: int | None = Field(None, description="Another step of the same journey map.")
-    moment_id: int | None = Field(None, description="The moment of truth it belongs to, or null.")
-    version: int | None = Field(None, description="The version you edited (or send If-Match).")
+    step_id: DbId | None = Field(None, description="Another step of the same journey map.")
+    moment_id: DbId | None = Field(None, description="The moment of truth it belongs to, or null.")
+    version: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The version you edited (or send If-Match)."
+    )
 
 
 class EvidenceOut(BaseModel):

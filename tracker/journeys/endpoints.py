@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from tracker.api.deps import CurrentUser, DbSession, LeadOnly
 from tracker.api.pagination import Page, keyset_page
+from tracker.api.params import IdPath, Limit
 from tracker.api.versioning import IfMatch, etag, expected_version, set_etag
 from tracker.journeys import service, structure
 from tracker.journeys.models import JourneyMap, MapKind
@@ -35,7 +36,7 @@ def list_maps(
     kind: MapKind | None = None,
     persona: Annotated[str | None, Query(description="Persona contains this (any case).")] = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
 ) -> Page[JourneyMapSummary]:
     """Journey maps, newest first (without their stages; GET one map for those)."""
     rows, next_cursor = keyset_page(
@@ -58,7 +59,7 @@ def create_map(
 
 
 @router.get("/journey-maps/{map_id}", response_model=JourneyMapOut)
-def get_map(map_id: int, session: DbSession, _: CurrentUser, response: Response) -> JourneyMapOut:
+def get_map(map_id: IdPath, session: DbSession, _: CurrentUser, response: Response) -> JourneyMapOut:
     """One map: stages, steps with their friction counts, and the emotion curve."""
     jmap, out = map_out(session, map_id)
     set_etag(response, jmap)
@@ -67,7 +68,7 @@ def get_map(map_id: int, session: DbSession, _: CurrentUser, response: Response)
 
 @router.patch("/journey-maps/{map_id}", response_model=JourneyMapOut)
 def update_map(
-    map_id: int, body: JourneyMapUpdate, session: DbSession, lead: LeadOnly, response: Response,
+    map_id: IdPath, body: JourneyMapUpdate, session: DbSession, lead: LeadOnly, response: Response,
     if_match: IfMatch = None,
 ) -> JourneyMapOut:
     """Edit a map's name, persona, scope, objectives or success metrics (lead; versioned)."""
@@ -88,7 +89,7 @@ def _stage_response(session: DbSession, map_id: int, stage_id: int, response: Re
 
 @router.post("/journey-maps/{map_id}/stages", response_model=StageOut, status_code=201)
 def add_stage(
-    map_id: int, body: StageCreate, session: DbSession, lead: LeadOnly, response: Response
+    map_id: IdPath, body: StageCreate, session: DbSession, lead: LeadOnly, response: Response
 ) -> StageOut:
     """Add a stage (with optional steps) at a position, default the end (lead)."""
     stage = structure.add_stage(session, actor=lead, map_id=map_id, data=body.model_dump())
@@ -97,7 +98,7 @@ def add_stage(
 
 @router.patch("/stages/{stage_id}", response_model=StageOut)
 def update_stage(
-    stage_id: int, body: StageUpdate, session: DbSession, lead: LeadOnly, response: Response,
+    stage_id: IdPath, body: StageUpdate, session: DbSession, lead: LeadOnly, response: Response,
     if_match: IfMatch = None,
 ) -> StageOut:
     """Rename or move a stage (lead; send the map's version)."""
@@ -109,7 +110,7 @@ def update_stage(
 
 
 @router.delete("/stages/{stage_id}", status_code=204)
-def delete_stage(stage_id: int, session: DbSession, lead: LeadOnly) -> Response:
+def delete_stage(stage_id: IdPath, session: DbSession, lead: LeadOnly) -> Response:
     """Delete a stage and its steps; refused (409) while any of its steps has friction points."""
     structure.delete_stage(session, actor=lead, stage_id=stage_id)
     return Response(status_code=204)
@@ -125,7 +126,7 @@ def _step_response(session: DbSession, step_id: int, response: Response) -> Step
 
 @router.post("/stages/{stage_id}/steps", response_model=StepOut, status_code=201)
 def add_step(
-    stage_id: int, body: StepCreate, session: DbSession, lead: LeadOnly, response: Response
+    stage_id: IdPath, body: StepCreate, session: DbSession, lead: LeadOnly, response: Response
 ) -> StepOut:
     """Add a step to a stage at a position, default the end (lead)."""
     step = structure.add_step(session, actor=lead, stage_id=stage_id, data=body.model_dump())
@@ -134,7 +135,7 @@ def add_step(
 
 @router.patch("/steps/{step_id}", response_model=StepOut)
 def update_step(
-    step_id: int, body: StepUpdate, session: DbSession, lead: LeadOnly, response: Response,
+    step_id: IdPath, body: StepUpdate, session: DbSession, lead: LeadOnly, response: Response,
     if_match: IfMatch = None,
 ) -> StepOut:
     """Edit or move a step (position; stage_id in the same map) (lead; send the map's version)."""
@@ -146,7 +147,7 @@ def update_step(
 
 
 @router.delete("/steps/{step_id}", status_code=204)
-def delete_step(step_id: int, session: DbSession, lead: LeadOnly) -> Response:
+def delete_step(step_id: IdPath, session: DbSession, lead: LeadOnly) -> Response:
     """Delete a step; refused (409) while it has friction points."""
     structure.delete_step(session, actor=lead, step_id=step_id)
     return Response(status_code=204)

@@ -5,12 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tracker.api.params import MAX_ID, DbId
 from tracker.journeys.models import Channel, MapKind
 
+
+class Clean(BaseModel):
+    """Refuses NUL characters in any text (PostgreSQL cannot store them): a 422, not a 500."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("text must not contain NUL characters")
+        return value
+
+
 EMOTION = Field(0, ge=-5, le=5, description="-5 (furious) .. +5 (delighted)")
-_VERSION = Field(None, description="The journey map version you edited (or send If-Match).")
+_VERSION = Field(
+    None, ge=1, le=MAX_ID, description="The journey map version you edited (or send If-Match)."
+)
 
 _STEP_EXAMPLE: dict[str, Any] = {
     "name": "Opens the invoice PDF",
@@ -25,7 +41,7 @@ _STEP_EXAMPLE: dict[str, Any] = {
 }
 
 
-class StepFields(BaseModel):
+class StepFields(Clean):
     name: str = Field(min_length=1, max_length=200)
     doing: str = ""
     thinking: str = ""
@@ -34,18 +50,18 @@ class StepFields(BaseModel):
     channel: Channel
     people_met: list[str] = Field(default_factory=list)
     systems_met: list[str] = Field(default_factory=list)
-    duration_minutes: int | None = Field(None, ge=0)
+    duration_minutes: int | None = Field(None, ge=0, le=MAX_ID)
 
 
 class StepCreate(StepFields):
     model_config = ConfigDict(json_schema_extra={"examples": [{**_STEP_EXAMPLE, "position": 0}]})
 
     position: int | None = Field(
-        None, ge=0, description="0-based place in the stage; omitted means at the end."
+        None, ge=0, le=MAX_ID, description="0-based place in the stage; omitted means at the end."
     )
 
 
-class StageFields(BaseModel):
+class StageFields(Clean):
     name: str = Field(min_length=1, max_length=200)
     steps: list[StepFields] = Field(default_factory=list)
 
@@ -56,11 +72,11 @@ class StageCreate(StageFields):
     ]})
 
     position: int | None = Field(
-        None, ge=0, description="0-based place in the map; omitted means at the end."
+        None, ge=0, le=MAX_ID, description="0-based place in the map; omitted means at the end."
     )
 
 
-class JourneyMapCreate(BaseModel):
+class JourneyMapCreate(Clean):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "name": "Getting help with a broken invoice",
         "kind": "customer",
@@ -92,7 +108,7 @@ class JourneyMapCreate(BaseModel):
     )
 
 
-class JourneyMapUpdate(BaseModel):
+class JourneyMapUpdate(Clean):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"persona": "Small-business owner paying yearly", "version": 1}
     ]})
@@ -106,17 +122,19 @@ class JourneyMapUpdate(BaseModel):
     version: int | None = _VERSION
 
 
-class StageUpdate(BaseModel):
+class StageUpdate(Clean):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"name": "Notice something is wrong", "position": 0, "version": 1}
     ]})
 
     name: str | None = Field(None, min_length=1, max_length=200)
-    position: int | None = Field(None, ge=0, description="Move the stage to this 0-based place.")
+    position: int | None = Field(
+        None, ge=0, le=MAX_ID, description="Move the stage to this 0-based place."
+    )
     version: int | None = _VERSION
 
 
-class StepUpdate(BaseModel):
+class StepUpdate(Clean):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"emotion_score": -3, "feeling": "Frustrated", "version": 1}
     ]})
@@ -129,9 +147,11 @@ class StepUpdate(BaseModel):
     channel: Channel | None = None
     people_met: list[str] | None = None
     systems_met: list[str] | None = None
-    duration_minutes: int | None = Field(None, ge=0)
-    stage_id: int | None = Field(None, description="Move it to another stage of the same map.")
-    position: int | None = Field(None, ge=0, description="0-based place in its (new) stage.")
+    duration_minutes: int | None = Field(None, ge=0, le=MAX_ID)
+    stage_id: DbId | None = Field(None, description="Move it to another stage of the same map.")
+    position: int | None = Field(
+        None, ge=0, le=MAX_ID, description="0-based place in its (new) stage."
+    )
     version: int | None = _VERSION
 
 
