@@ -132,9 +132,10 @@ class JiraTickets:
             try:
                 status = self._move(jira, key, status, wanted)
             except TicketError as error:
-                # The ticket exists: failing create now would make the caller look for it and
-                # find it anyway. Report its real status; the next sync's update() retries the
-                # move and raises the WorkflowBlocked/Transient itself.
+                # The ticket exists, so create must not fail now (the caller would lose the key).
+                # The returned ticket carries its real status/phase; a caller seeing that phase
+                # differ from what it asked for should send the phase again via update(), which
+                # raises the WorkflowBlocked/Transient itself.
                 log.warning("created %s but could not move it to %r: %s", key, wanted, error)
         return RemoteTicket(
             key=key,
