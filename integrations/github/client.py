@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from github import Auth, Github, GithubException, GithubRetry
+from github import Auth, Consts, Github, GithubException, GithubRetry
 from github.GithubObject import NotSet
 from github.Milestone import Milestone
 from github.Requester import Requester
@@ -70,14 +70,14 @@ class GitHubTickets:
         self.project = target.project
         self.mapping = GitHubMapping.from_overrides(target.mapping)
         self._creator = connection.bot_identity  # narrows find_by_marker to our own issues
-        pacing: dict[str, float] = {}
-        if seconds_between_requests is not None:
-            pacing["seconds_between_requests"] = seconds_between_requests
-        if seconds_between_writes is not None:
-            pacing["seconds_between_writes"] = seconds_between_writes
+        # Passing None to PyGithub would switch its pacing off; here None means "its default".
         self._github = Github(
             auth=Auth.Token(connection.token), base_url=connection.url.rstrip("/"),
-            timeout=int(timeout), retry=retry, per_page=PAGE, lazy=True, **pacing,
+            timeout=int(timeout), retry=retry, per_page=PAGE, lazy=True,
+            seconds_between_requests=_or(seconds_between_requests,
+                                         Consts.DEFAULT_SECONDS_BETWEEN_REQUESTS),
+            seconds_between_writes=_or(seconds_between_writes,
+                                       Consts.DEFAULT_SECONDS_BETWEEN_WRITES),
         )
         self._repo = self._github.get_repo(self.project)  # lazy: no request
         self._requester: Requester = self._github.requester
@@ -211,7 +211,7 @@ class GitHubTickets:
                     "GET", next_url, query, headers)
                 data = json.loads(output) if output else None
                 if status >= 400:
-                    raise Requester.createException(status, response_headers, data)
+                    raise Requester.createException(status, response_headers, data or {})
             except Exception as error:
                 raise translate(error, gone_is="repo", repo=self.project) from error
             if status == 304:
@@ -291,6 +291,10 @@ class _Watermark:
             return cls(_stamp(_utc(datetime.fromisoformat(value))), None, {})  # a bare time
         seen = data.get("seen") or {}
         return cls(data.get("since"), data.get("etag"), {str(k): str(v) for k, v in seen.items()})
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 def _number(key: str) -> int:

@@ -56,7 +56,8 @@ class CappedGithubRetry(GithubRetry):
             if wait is not None and wait > self.max_rate_limit_wait:
                 raise RateLimitExceededExceedsMaxWait(
                     response.status, None, dict(response.headers), wait=wait)
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+        # GithubRetry.increment returns urllib3's Retry type; it is one of us (Retry.new).
+        return super().increment(method, url, response, error, _pool, _stacktrace)  # type: ignore[return-value]
 
 
 def default_retry(

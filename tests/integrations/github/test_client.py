@@ -12,6 +12,7 @@ from integrations.github.client import GitHubTickets
 from integrations.github.emulator import BOT_TOKEN, GitHubEmulator, ManualClock
 from integrations.github.emulator_ratelimit import RateLimits
 from integrations.github.errors import default_retry
+from tests.integrations.github.conftest import REPO
 from tracker.actions.models import Phase, Priority
 from tracker.sync.ports import (
     AccessRevoked,
@@ -23,7 +24,6 @@ from tracker.sync.ports import (
     TicketGone,
     Transient,
 )
-from tests.integrations.github.conftest import REPO
 
 ISSUES = "/repos/{owner}/{repo}/issues"
 ISSUE = "/repos/{owner}/{repo}/issues/{number}"
