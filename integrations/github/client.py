@@ -27,7 +27,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from github import Auth, Consts, Github, GithubException, GithubRetry
@@ -37,6 +37,7 @@ from github.Requester import Requester
 
 from integrations.github.errors import check_retry, default_retry, translate
 from integrations.github.mapping import GitHubMapping, body_with_marker, has_marker, label_names
+from integrations.github.watermark import Watermark, parse_time, stamp, utc
 from tracker.sync.ports import (
     SYNCED_FIELDS,
     ChangedTickets,
@@ -112,14 +113,14 @@ class GitHubTickets:
         return self._ticket(data)
 
     def find_by_marker(self, marker: str, *, created_after: datetime) -> RemoteTicket | None:
-        after = _utc(created_after).replace(microsecond=0)  # GitHub stamps whole seconds
-        params = {"state": "all", "labels": self.mapping.tracker_label, "since": _stamp(after),
+        after = utc(created_after).replace(microsecond=0)  # GitHub stamps whole seconds
+        params = {"state": "all", "labels": self.mapping.tracker_label, "since": stamp(after),
                   "sort": "created", "direction": "desc", "per_page": str(PAGE)}
         if self._creator:
             params["creator"] = self._creator
         for _, items in self._pages(self._issues, params):
             for item in items:
-                if _parse(item["created_at"]) < after:
+                if parse_time(item["created_at"]) < after:
                     return None  # newest first: everything further is older
                 if "pull_request" not in item and has_marker(item.get("body"), marker):
                     return self._ticket(item)
@@ -154,7 +155,7 @@ class GitHubTickets:
         return self._ticket(self._patch(_number(key), patch))
 
     def changed_since(self, watermark: str | None) -> ChangedTickets:
-        mark = _Watermark.decode(watermark)
+        mark = Watermark.decode(watermark)
         params = {"state": "all", "labels": self.mapping.tracker_label, "sort": "updated",
                   "direction": "asc", "per_page": str(PAGE)}
         if mark.since:
@@ -168,20 +169,20 @@ class GitHubTickets:
             pages += 1
             etag = headers.get("etag") if pages == 1 else None
             for item in items:
-                key, stamp = str(item["number"]), str(item["updated_at"])
-                listed[key] = stamp
-                if "pull_request" not in item and mark.seen.get(key) != stamp:
+                key, updated = str(item["number"]), str(item["updated_at"])
+                listed[key] = updated
+                if "pull_request" not in item and mark.seen.get(key) != updated:
                     tickets.append(self._ticket(item))
         if pages == 1 and len(listed) <= WINDOW:
             # Same query next time: its ETag stays valid, so "no change" is one free 304;
             # what this page showed is remembered so it is not returned twice.
-            return ChangedTickets(tickets, _Watermark(mark.since, etag, listed).encode())
+            return ChangedTickets(tickets, Watermark(mark.since, etag, listed).encode())
         # Move the window to the newest stamp (inclusive: remember who is stamped exactly then).
         # Known gap: an issue edited while we page moves to the end and shifts the rest left,
         # so one issue can slip past a multi-page read; a periodic full pass (None) covers it.
-        newest = max(listed.values(), key=_parse)
-        edge = {key: stamp for key, stamp in listed.items() if stamp == newest}
-        return ChangedTickets(tickets, _Watermark(newest, None, edge).encode())
+        newest = max(listed.values(), key=parse_time)
+        edge = {key: updated for key, updated in listed.items() if updated == newest}
+        return ChangedTickets(tickets, Watermark(newest, None, edge).encode())
 
     # -- requests --------------------------------------------------------------------------------
     def _get(self, key: str) -> dict[str, Any]:
@@ -269,30 +270,8 @@ class GitHubTickets:
             title=str(data.get("title") or ""), status=self.mapping.status(data),
             phase=self.mapping.phase(data), assignee=assignees[0]["login"] if assignees else None,
             due=self.mapping.due(data), priority=self.mapping.priority(data),
-            updated_at=_parse(data["updated_at"]),
+            updated_at=parse_time(data["updated_at"]),
         )
-
-
-class _Watermark:
-    """changed_since's position as a JSON string: the `since` of its query, that query's
-    last ETag, and the issues (key -> updated_at) already returned from it."""
-
-    def __init__(self, since: str | None, etag: str | None, seen: dict[str, str]) -> None:
-        self.since, self.etag, self.seen = since, etag, seen
-
-    def encode(self) -> str:
-        return json.dumps({"since": self.since, "etag": self.etag, "seen": self.seen})
-
-    @classmethod
-    def decode(cls, value: str | None) -> _Watermark:
-        if not value:
-            return cls(None, None, {})
-        try:
-            data = json.loads(value)
-        except ValueError:
-            return cls(_stamp(_utc(datetime.fromisoformat(value))), None, {})  # a bare time
-        seen = data.get("seen") or {}
-        return cls(data.get("since"), data.get("etag"), {str(k): str(v) for k, v in seen.items()})
 
 
 def _or(value: float | None, default: float) -> float:
@@ -311,15 +290,3 @@ def _next_link(link: str) -> str | None:
         if rel.strip() == 'rel="next"':
             return target.strip().removeprefix("<").removesuffix(">")
     return None
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(value: str) -> datetime:
-    return _utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
