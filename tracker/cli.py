@@ -90,18 +90,17 @@ def serve(
 
 @app.command()
 def worker(
-    interval: Annotated[float, typer.Option(help="Seconds between idle log lines.")] = 60.0,
+    worker_id: Annotated[str | None, typer.Option(help="Name in leases and logs (default host:pid).")] = None,
+    no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Deliver only; no sweeps.")] = False,
 ) -> None:
-    """Run the background worker (for now it idles: no outbound integrations exist yet)."""
+    """Deliver the outbox (tickets, messages) and run the periodic sweeps, until SIGTERM/SIGINT."""
+    from tracker.worker.main import run_worker
+
     _setup_logging()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    # Placeholder until the outbox/sync worker lands: it says honestly that it does nothing.
-    log.info("worker started: no outbound integrations configured")
-    while not stop.wait(interval):
-        log.info("no outbound integrations configured")
-    log.info("worker stopped")
+    run_worker(get_settings(), stop, with_scheduler=not no_scheduler, worker_id=worker_id)
 
 
 # Things `run-sandbox` starts before the API, each a callable returning a one-line description

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -54,6 +54,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def integrity(_: Request, exc: IntegrityError) -> JSONResponse:
         log.info("integrity error turned into 409: %s", exc.orig)
         return _error(409, "conflict", "the change conflicts with existing data")
+
+    # A safety net under the schemas' own limits: values the database cannot store (an integer
+    # past 64 bits, a NUL character in text) are the caller's mistake, not a server error.
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, exc: DataError) -> JSONResponse:
+        log.info("database refused a value: %s", exc.orig)
+        return _error(422, "invalid", "a value is out of range or not storable (e.g. a NUL character)")
+
+    @app.exception_handler(OverflowError)
+    async def overflow(_: Request, exc: OverflowError) -> JSONResponse:
+        return _error(422, "invalid", "a number is out of range")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

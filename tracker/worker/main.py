@@ -1,0 +1,65 @@
+"""The `tracker worker` process: delivers the outbox and triggers the periodic sweeps.
+
+APScheduler only *triggers* sweeps (reconciliation now; nudges and digests later). A sweep
+writes outbox messages, and the outbox decides who does the work: so any number of worker
+processes can run the scheduler at once without doing anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker import sync
+from tracker.config import Settings
+from tracker.db import make_engine, make_session_factory, transaction
+from tracker.sync.inbound import queue_reconciliation
+from tracker.worker.handlers import default_handlers
+from tracker.worker.runner import Worker, WorkerContext
+
+log = logging.getLogger(__name__)
+
+
+def build_worker(settings: Settings, session_factory: sessionmaker[Session], *, factory: Any = None,
+                 worker_id: str | None = None) -> Worker:
+    from tracker.wiring import worker_resources
+
+    sync.install()
+    ctx = WorkerContext(session_factory=session_factory, resources=worker_resources(settings, factory))
+    return Worker(ctx, default_handlers(), worker_id=worker_id,
+                  lease=timedelta(seconds=settings.outbox_lease_seconds),
+                  max_attempts=settings.outbox_max_attempts)
+
+
+def start_scheduler(settings: Settings, session_factory: sessionmaker[Session]) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone="UTC")
+
+    def reconcile() -> None:
+        with transaction(session_factory) as session:
+            queued = queue_reconciliation(session)
+        log.info("reconciliation queued for %d ticket targets", queued)
+
+    # coalesce + max_instances=1: after downtime, one catch-up run, not a flood of missed ones.
+    scheduler.add_job(reconcile, "interval", seconds=settings.reconcile_interval_seconds,
+                      id="reconcile", coalesce=True, max_instances=1, misfire_grace_time=None)
+    scheduler.start()
+    return scheduler
+
+
+def run_worker(settings: Settings, stop: threading.Event, *, with_scheduler: bool = True,
+               worker_id: str | None = None) -> None:
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    worker = build_worker(settings, session_factory, worker_id=worker_id)
+    scheduler = start_scheduler(settings, session_factory) if with_scheduler else None
+    try:
+        worker.run_forever(stop)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        engine.dispose()
