@@ -97,3 +97,18 @@ def test_delete_stage_renumbers(client, session) -> None:
     assert _layout(client, lead, jmap.id) == [("B", []), ("C", ["c1"])]
     got = client.get(f"/journey-maps/{jmap.id}", headers=lead)
     assert got.headers["ETag"] == '"2"'
+
+
+def test_bad_input_on_structure_routes_is_named(client, session) -> None:
+    _, lead = factories.user(session, Role.lead)
+    jmap = jf.journey_map(session)
+    stage_id = jmap.stages[0].id
+    r = client.post(f"/stages/{stage_id}/steps", headers=lead, json={**STEP, "name": "a\x00b"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "name"
+    r = client.post(f"/stages/{stage_id}/steps", headers=lead, json={**STEP, "emotion_score": -6})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "emotion_score"
+    r = client.post(f"/journey-maps/{jmap.id}/stages", headers=lead,
+                    json={"name": "S", "steps": [{**STEP, "people_met": ["x\x00"]}]})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "steps.0.people_met"
+    assert client.get("/steps/1/nothing", headers=lead).status_code == 404
+    assert client.get(f"/journey-maps/{2**40}", headers=lead).status_code == 422
