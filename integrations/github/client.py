@@ -37,7 +37,7 @@ from github.Requester import Requester
 
 from integrations.github.errors import check_retry, default_retry, translate
 from integrations.github.mapping import GitHubMapping, body_with_marker, has_marker, label_names
-from integrations.github.watermark import Watermark, parse_time, stamp, utc
+from integrations.github.watermark import Watermark, parse_time, stamp, utc, fingerprint, stamp_of
 from tracker.sync.ports import (
     SYNCED_FIELDS,
     ChangedTickets,
@@ -169,9 +169,11 @@ class GitHubTickets:
             pages += 1
             etag = headers.get("etag") if pages == 1 else None
             for item in items:
-                key, updated = str(item["number"]), str(item["updated_at"])
-                listed[key] = updated
-                if "pull_request" not in item and mark.seen.get(key) != updated:
+                # updated_at has whole seconds only: two edits in one second share it, so what
+                # we remember is the stamp plus a digest of the synced content.
+                key, seen_as = str(item["number"]), fingerprint(item)
+                listed[key] = seen_as
+                if "pull_request" not in item and mark.seen.get(key) != seen_as:
                     tickets.append(self._ticket(item))
         if pages == 1 and len(listed) <= WINDOW:
             # Same query next time: its ETag stays valid, so "no change" is one free 304;
@@ -180,8 +182,8 @@ class GitHubTickets:
         # Move the window to the newest stamp (inclusive: remember who is stamped exactly then).
         # Known gap: an issue edited while we page moves to the end and shifts the rest left,
         # so one issue can slip past a multi-page read; a periodic full pass (None) covers it.
-        newest = max(listed.values(), key=parse_time)
-        edge = {key: updated for key, updated in listed.items() if updated == newest}
+        newest = max((stamp_of(seen_as) for seen_as in listed.values()), key=parse_time)
+        edge = {key: seen_as for key, seen_as in listed.items() if stamp_of(seen_as) == newest}
         return ChangedTickets(tickets, Watermark(newest, None, edge).encode())
 
     # -- requests --------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 
 class Watermark:
@@ -38,3 +40,18 @@ def stamp(moment: datetime) -> str:
 
 def parse_time(value: str) -> datetime:
     return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+def fingerprint(issue: dict[str, Any]) -> str:
+    """`<updated_at>|<digest of the synced fields>`: tells apart two edits within one second."""
+    content = json.dumps([
+        issue.get("title"), issue.get("state"), issue.get("state_reason"),
+        sorted(label.get("name", "") for label in issue.get("labels") or []),
+        sorted(a.get("login", "") for a in issue.get("assignees") or []),
+        (issue.get("milestone") or {}).get("due_on"),
+    ])
+    return f"{issue['updated_at']}|{hashlib.sha1(content.encode()).hexdigest()[:12]}"
+
+
+def stamp_of(seen_as: str) -> str:
+    return seen_as.split("|", 1)[0]

@@ -32,6 +32,7 @@ from tracker.sync.ports import (
     Transient,
     WorkflowBlocked,
 )
+from tracker.sync.pull import apply_remote
 from tracker.sync.render import as_snapshot, local_values, ticket_fields
 from tracker.sync.service import mark_broken
 from tracker.sync.systems import TicketSystems
@@ -78,8 +79,6 @@ def deliver_ticket_sync(ctx: WorkerContext, message: OutboxMessage) -> None:
         if creating and earlier_attempt is None:
             link.create_attempted_at = ctx.clock()
         link_id, marker, remote_key = link.id, link.marker, link.remote_key
-        snapshot = dict(link.snapshot or {})
-        dirty = set(link.dirty_fields or [])
         session.expunge(target)
 
     try:
@@ -92,12 +91,13 @@ def deliver_ticket_sync(ctx: WorkerContext, message: OutboxMessage) -> None:
                 remote = system.create(fields, marker=marker)
             sent = set(SYNCED_FIELDS)
         else:
-            wanted = as_snapshot(fields)
-            sent = {f for f in dirty if wanted.get(f) != snapshot.get(f)}
-            if not sent:
-                _record_outcome(ctx, link_id, fields, sent=dirty, remote=None)
-                return
             assert remote_key is not None
+            # Read the ticket first: if someone changed it since our last sync, the conflict
+            # rule (tracker/sync/pull.py) decides per field before we overwrite anything.
+            fields, sent = _reconcile_before_update(ctx, link_id, system.fetch(remote_key), target)
+            if not sent:
+                _record_outcome(ctx, link_id, fields, sent=set(), remote=None)
+                return
             remote = system.update(remote_key, fields, sent)
     except Transient as exc:
         raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
@@ -111,6 +111,23 @@ def deliver_ticket_sync(ctx: WorkerContext, message: OutboxMessage) -> None:
 
     # 3. Record the outcome.
     _record_outcome(ctx, link_id, fields, sent=sent, remote=remote)
+
+
+def _reconcile_before_update(
+    ctx: WorkerContext, link_id: int, remote: RemoteTicket, target: TicketTarget
+) -> tuple[TicketFields, set[str]]:
+    """Apply the ticket's own news first; return what to send and which fields still need it."""
+    settings: Settings = ctx.resources["settings"]
+    with transaction(ctx.session_factory) as session:
+        link = session.get(TicketLink, link_id)
+        item = session.get(ActionItem, link.action_item_id) if link else None
+        assert link is not None and item is not None
+        apply_remote(session, link, remote, target=target, actor=None)
+        session.flush()
+        session.refresh(item)
+        fields = ticket_fields(session, item, target.kind, settings.base_url)
+        wanted, snapshot = as_snapshot(fields), dict(link.snapshot or {})
+        return fields, {f for f in link.dirty_fields or [] if wanted.get(f) != snapshot.get(f)}
 
 
 def _break(ctx: WorkerContext, link_id: int, reason: str) -> None:
