@@ -51,6 +51,12 @@ PATH_PARAMS: dict[str, Any] = {
     "connection": lambda w: CONNECTION,
 }
 
+# Query parameters an operation needs to do real work (it must still be refused without them).
+QUERY: dict[tuple[str, str], Any] = {
+    ("GET", "/chain"): lambda w: {"friction_point_id": w["friction"].id},
+    ("GET", "/activity"): lambda w: {"moment_id": w["moment"].id},
+}
+
 # Ids inside the body examples are pointed at rows that exist, so allowed calls get past lookups.
 BODY_IDS: dict[str, Any] = {
     "owner_id": lambda w: w["owner"].id, "lead_id": lambda w: w["lead"].id,
@@ -140,6 +146,8 @@ def _request(client: TestClient, session: Session, world: dict[str, Any], method
         headers["Content-Type"] = content_type
     if signature is not None:
         headers["X-Hub-Signature"] = signature
+    if (method, path) in QUERY:
+        kwargs["params"] = QUERY[(method, path)](world)
     return client.request(method, url, headers=headers, **kwargs)
 
 
