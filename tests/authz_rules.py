@@ -29,6 +29,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "item_owner": frozenset({"owner", "lead", "admin"}),
     "investigation_owner": frozenset({"owner", "lead", "admin"}),
     "self_or_admin": frozenset({"owner", "admin"}),
+    # Closing the loop is worked by support staff too, not only by the item's owner.
+    "writer": frozenset({"owner", "other_owner", "lead", "admin"}),
 }
 
 
@@ -111,8 +113,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/action-items/{item_id}/training"): _r("read"),
     ("PATCH", "/action-items/{item_id}/training"): _r("item_owner", "training"),
     ("GET", "/action-items/{item_id}/checklist"): _r("read"),
-    ("POST", "/action-items/{item_id}/checklist"): _r("item_owner"),
-    ("PATCH", "/action-items/{item_id}/checklist/{entry_id}"): _r("item_owner", "entry"),
+    ("POST", "/action-items/{item_id}/checklist"): _r("writer"),
+    ("PATCH", "/action-items/{item_id}/checklist/{entry_id}"): _r("writer", "entry"),
     ("GET", "/activity"): _r("read"),
     # tickets
     ("GET", "/ticket-targets"): _r("read"),

@@ -41,3 +41,12 @@ def ensure_can_edit(actor: Person | None, item: ActionItem) -> None:
         raise Forbidden("viewers read but never change action items")
     raise Forbidden(f"action item {item.id} belongs to someone else; "
                     "only its owner or a lead may change it")
+
+
+def ensure_can_work_checklist(actor: Person | None, item: ActionItem) -> None:
+    """Closing the loop is support and success staff's work, not only the item owner's: any
+    owner-role person (support agents have that role), lead or admin may notify customers and
+    record it. Viewers only read.
+    """
+    if actor is not None and actor.role is Role.viewer:
+        raise Forbidden("viewers read but never change the closed-loop checklist")

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.actions.access import ensure_can_edit, get_item
+from tracker.actions.access import ensure_can_work_checklist, get_item
 from tracker.actions.hooks import after_change
 from tracker.actions.models import ActionItem, ChecklistEntry, ContactChannel, NotificationStatus
 from tracker.activity.service import apply_changes
@@ -154,7 +154,7 @@ def add_entry(
 ) -> ChecklistEntry:
     """Add a customer to tell by hand (one not recorded on a friction point)."""
     item = get_item(session, item_id)
-    ensure_can_edit(actor, item)
+    ensure_can_work_checklist(actor, item)
     name = (data.get("customer_name") or "").strip()
     contact = (data.get("contact") or "").strip()
     if not name:
@@ -187,7 +187,7 @@ def update_entry(
     """Record how and whether a customer was told (channel, message, status, note)."""
     item = get_item(session, item_id)
     entry = get_entry(session, item_id, entry_id)
-    ensure_can_edit(actor, item)
+    ensure_can_work_checklist(actor, item)
     if expected_version is not None:
         check_version(entry, expected_version, "checklist entry")
     unknown = sorted(set(data) - set(EDITABLE))
