@@ -1,7 +1,7 @@
 """One moment of truth from workshop to closed loop, through HTTP only.
 
 The only writes that bypass the API are the people and their tokens (factories): everything
-else a lead, an investigation owner, an action-item owner and a support lead do by request.
+else a lead, an investigation owner, an action-item owner and a support agent do by request.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def test_moment_of_truth_to_closed_loop(client: TestClient, session: Session) ->
     lead_p, lead = factories.user(session, Role.lead, name="Lena Lead")
     inv_p, inv_owner = factories.user(session, Role.owner, name="Ivan Investigator")
     owner_p, owner = factories.user(session, Role.owner, name="Olga Owner")
-    support_p, support = factories.user(session, Role.lead, name="Sam Support")
+    support_p, support = factories.user(session, Role.owner, name="Sam Support")  # a support agent
     _, viewer = factories.user(session, Role.viewer)
     team = _ok(client.post("/teams", headers=lead, json={
         "name": "Billing", "department": "billing", "lead_id": lead_p.id}), 201)

@@ -6,13 +6,11 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from tracker.actions.models import ActionItem
-from tracker.activity.service import record
 from tracker.api.deps import CurrentUser, DbSession, LeadOnly
 from tracker.api.pagination import Page, keyset_page
 from tracker.api.params import IdPath, IdQuery, Limit
 from tracker.api.versioning import IfMatch, expected_version, set_etag
 from tracker.errors import NotFound
-from tracker.moments.models import MomentOfTruth
 from tracker.sync import service
 from tracker.sync.models import LinkState, TicketLink, TicketTarget
 from tracker.sync.schemas import LinkOut, TargetChoice, TargetCreate, TargetOut, TargetUpdate
@@ -60,16 +58,7 @@ def update_target(
 @router.put("/moments/{moment_id}/ticket-target", response_model=TargetChoice)
 def choose_moment_target(moment_id: IdPath, body: TargetChoice, session: DbSession, lead: LeadOnly) -> TargetChoice:
     """Send this moment's action items to another target than their teams' (null: the teams')."""
-    moment = session.get(MomentOfTruth, moment_id)
-    if moment is None:
-        raise NotFound("moment of truth", moment_id)
-    if body.ticket_target_id is not None:
-        service.get_target(session, body.ticket_target_id)
-    before = moment.ticket_target_id
-    moment.ticket_target_id = body.ticket_target_id
-    session.flush()
-    record(session, actor=lead, entity_type="moment", entity_id=moment.id, action="ticket_target_set",
-           changes={"ticket_target_id": {"from": before, "to": body.ticket_target_id}}, moment_id=moment.id)
+    service.set_moment_target(session, actor=lead, moment_id=moment_id, target_id=body.ticket_target_id)
     return body
 
 

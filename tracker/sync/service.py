@@ -86,6 +86,23 @@ def update_target(session: Session, *, actor: Person, settings: Settings, target
     return target
 
 
+def set_moment_target(session: Session, *, actor: Person, moment_id: int, target_id: int | None) -> None:
+    """Send a moment's action items to another target than their teams' (None: the teams')."""
+    ensure_lead(actor, "choose ticket targets")
+    moment = session.get(MomentOfTruth, moment_id)
+    if moment is None:
+        raise NotFound("moment of truth", moment_id)
+    if target_id is not None and session.get(TicketTarget, target_id) is None:
+        raise InvalidInput(f"ticket target {target_id} does not exist", field="ticket_target_id")
+    before = moment.ticket_target_id
+    if before == target_id:
+        return
+    moment.ticket_target_id = target_id
+    session.flush()
+    record(session, actor=actor, entity_type="moment", entity_id=moment.id, action="ticket_target_set",
+           changes={"ticket_target_id": {"from": before, "to": target_id}}, moment_id=moment.id)
+
+
 def target_for(session: Session, item: ActionItem) -> TicketTarget | None:
     """The moment of truth's override if it has one, else the owning team's target."""
     if item.moment_id is not None:
