@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 import tracker.models  # noqa: F401 - every mapper must be known before the first flush
+from tracker import wiring
 from tracker.config import get_settings
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.errors import TrackerError
@@ -103,12 +104,6 @@ def worker(
     run_worker(get_settings(), stop, with_scheduler=not no_scheduler, worker_id=worker_id)
 
 
-# Things `run-sandbox` starts before the API, each a callable returning a one-line description
-# of where to find it. The Jira/GitHub/Slack emulators register here when no real credentials
-# are configured.
-SANDBOX_SERVICES: list[Callable[[], str]] = []
-
-
 @app.command("run-sandbox")
 def run_sandbox(
     host: Annotated[str | None, typer.Option()] = None,
@@ -124,9 +119,13 @@ def run_sandbox(
     lines = [f"API docs:     {base}/docs", "Demo logins:  .tracker-demo-tokens "
              "(source it, then: curl -H \"Authorization: Bearer $LEAD_TOKEN\" "
              f"{base}/...)"]
-    lines += [start() for start in SANDBOX_SERVICES]
-    typer.echo("\n".join(["", *lines, ""]))
-    serve(host=host, port=port, reload=False)
+    sandbox, sandbox_lines = wiring.start_sandbox(settings, base)
+    typer.echo("\n".join(["", *lines, *sandbox_lines, ""]))
+    try:
+        serve(host=host, port=port, reload=False)
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
 
 
 def _register() -> None:

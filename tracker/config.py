@@ -28,8 +28,15 @@ class ConnectionSettings(BaseModel):
     token: SecretStr
     webhook_secret: SecretStr | None = None
     bot_identity: str | None = None  # our account's accountId / login: its webhooks are echoes
-    # GitHub pacing: seconds between writes (PyGithub default 1.0; 0.75 = 80 per minute).
+    # GitHub pacing: seconds between writes (PyGithub default 1.0; 0.75 = 80 per minute) and
+    # between any two requests (PyGithub default 0.25). PyGithub counts from the end of the
+    # previous request, so the real rate stays a little under 1/seconds.
     seconds_between_writes: float | None = None
+    seconds_between_requests: float | None = None
+    # Longest the vendor's client may sleep before retrying a request in-process (None: the
+    # adapters' defaults, up to 30 s). A longer Retry-After goes back to the worker, which
+    # reschedules the message instead of parking its thread. Soak tests set it to ~0.05.
+    max_retry_delay: float | None = None
 
 
 class Settings(BaseSettings):
@@ -51,7 +58,13 @@ class Settings(BaseSettings):
     # Worker: how long a claimed outbox message is ours before another worker may take it over.
     outbox_lease_seconds: int = 300
     outbox_max_attempts: int = 10
+    # Multiplies the worker's exponential retry backoff (2**attempts s, jittered). A vendor's
+    # Retry-After is always honoured in full. Tests and soaks shrink it (e.g. 0.02).
+    outbox_backoff_scale: float = 1.0
     reconcile_interval_seconds: int = 300
+    # `make run` sandbox: where the emulated Jira and GitHub listen (any free port if taken).
+    sandbox_jira_port: int = 8101
+    sandbox_github_port: int = 8102
 
 
 @lru_cache

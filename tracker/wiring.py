@@ -13,14 +13,23 @@ from tracker.sync.ports import Connection, TargetSpec, TicketSystem, WebhookCode
 
 
 def ticket_system_factory(target: TargetSpec, connection: Connection) -> TicketSystem:
+    """The adapter for a target, tuned by its connection's settings (pacing, retry sleeps)."""
+    delay = connection.max_retry_delay
     if target.kind == "jira":
         from integrations.jira.client import JiraTickets
 
-        return JiraTickets(target, connection)
+        return JiraTickets(target, connection, **({} if delay is None else {"max_retry_delay": delay}))
     if target.kind == "github":
         from integrations.github.client import GitHubTickets
+        from integrations.github.errors import default_retry
 
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"seconds_between_writes": connection.seconds_between_writes,
+                                  "seconds_between_requests": connection.seconds_between_requests}
+        if delay is not None:
+            # urllib3 sleeps backoff_factor * 2**(n-1) before retry n (n <= 3): at most 4x the
+            # factor. A Retry-After above `delay` becomes Transient(retry_after) for the worker.
+            kwargs["retry"] = default_retry(backoff_factor=min(0.5, delay / 4),
+                                            max_rate_limit_wait=min(30.0, delay))
         return GitHubTickets(target, connection, **kwargs)
     raise ValueError(f"unknown ticket system kind {target.kind!r}")
 
@@ -39,3 +48,14 @@ def worker_resources(settings: Settings, factory: Any = None) -> dict[str, Any]:
     from tracker.sync.systems import TicketSystems
 
     return {"settings": settings, "ticket_systems": TicketSystems(settings, factory or ticket_system_factory)}
+
+
+def start_sandbox(settings: Settings, api_base: str) -> tuple[Any, list[str]]:
+    """Emulated Jira and GitHub for `make run`, unless real connections are configured."""
+    if settings.connections:
+        return None, ["Ticket sync:  using the configured connections: " + ", ".join(sorted(settings.connections))]
+    from integrations.sandbox import Sandbox
+
+    sandbox = Sandbox(settings, api_base=api_base, jira_port=settings.sandbox_jira_port,
+                      github_port=settings.sandbox_github_port)
+    return sandbox, sandbox.start()

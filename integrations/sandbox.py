@@ -1,0 +1,123 @@
+"""The `make run` sandbox: emulated Jira and GitHub, wired to the tracker, when no real
+credentials are configured, so a newcomer can push demo action items to tickets, change them
+"in Jira" or "in GitHub", and watch the changes come back, with no vendor account.
+
+It starts the emulators in this process, registers their connections in the settings, points
+ticket targets of the demo teams at them, and runs one worker thread next to the API.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from integrations.github.emulator import BOT_LOGIN, BOT_TOKEN, GitHubEmulator
+from integrations.jira.emulator import BOT_EMAIL, BOT_ID, JiraEmulator
+from integrations.jira.emulator import BOT_TOKEN as JIRA_BOT_TOKEN
+from tracker.config import ConnectionSettings, Settings
+from tracker.db import make_engine, make_session_factory, transaction
+from tracker.people.models import Person, Team
+from tracker.sync.models import TargetKind, TicketLink, TicketTarget
+
+log = logging.getLogger(__name__)
+
+JIRA, GITHUB = "sandbox_jira", "sandbox_github"
+WEBHOOK_SECRET = "sandbox-webhook-secret"  # only ever signs loopback traffic to ourselves
+# Which demo team sends its action items where (teams not listed have no target).
+TEAM_TARGETS = {
+    "Billing Operations": (TargetKind.jira, "CX"),
+    "Customer Support": (TargetKind.jira, "CX"),
+    "Sales": (TargetKind.jira, "OPS"),
+    "Product": (TargetKind.github, "brightdesk/product"),
+    "Documentation": (TargetKind.github, "brightdesk/docs"),
+}
+
+
+class Sandbox:
+    def __init__(self, settings: Settings, *, api_base: str, jira_port: int = 0, github_port: int = 0) -> None:
+        self.settings = settings
+        self.api_base = api_base.rstrip("/")
+        self.jira = JiraEmulator(webhook_url=f"{self.api_base}/webhooks/jira/{JIRA}", webhook_secret=WEBHOOK_SECRET)
+        self.github = GitHubEmulator(repos=("brightdesk/product", "brightdesk/docs"),
+                                     webhook_url=f"{self.api_base}/webhooks/github/{GITHUB}",
+                                     webhook_secret=WEBHOOK_SECRET)
+        self._ports = (jira_port, github_port)
+        self._stop = threading.Event()
+
+    def start(self) -> list[str]:
+        _start_on(self.jira, self._ports[0])
+        _start_on(self.github, self._ports[1])
+        self.settings.connections[JIRA] = ConnectionSettings(
+            kind="jira", url=self.jira.url, user=BOT_EMAIL, token=JIRA_BOT_TOKEN,
+            webhook_secret=WEBHOOK_SECRET, bot_identity=BOT_ID)
+        self.settings.connections[GITHUB] = ConnectionSettings(
+            kind="github", url=self.github.api_url, token=BOT_TOKEN, webhook_secret=WEBHOOK_SECRET,
+            bot_identity=BOT_LOGIN, seconds_between_writes=0.0)
+        engine = make_engine(self.settings.database_url)
+        factory = make_session_factory(engine)
+        with transaction(factory) as session:
+            self._register_people(session)
+            cleared = self._targets(session)
+        engine.dispose()
+        threading.Thread(target=self._run_worker, name="sandbox-worker", daemon=True).start()
+        lines = [f"Sandbox Jira:   {self.jira.url} (projects CX, OPS; bot {BOT_EMAIL})",
+                 f"Sandbox GitHub: {self.github.api_url} (repos brightdesk/product, brightdesk/docs)",
+                 "Sandbox worker: running in this process (pushes tickets, applies webhooks)"]
+        if cleared:
+            lines.append(f"(the emulators start empty: {cleared} ticket links from an earlier run were cleared)")
+        return lines
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.jira.stop()
+        self.github.stop()
+
+    def _run_worker(self) -> None:
+        from tracker.worker.main import run_worker
+
+        run_worker(self.settings, self._stop, worker_id="sandbox")
+
+    def _register_people(self, session: Session) -> None:
+        """Demo people with vendor identities become accounts in the emulators."""
+        for person in session.scalars(select(Person)):
+            if person.jira_account_id:
+                self.jira.add_account(person.email, person.name, account_id=person.jira_account_id)
+            if person.github_login:
+                self.github.add_user(person.github_login)
+
+    def _targets(self, session: Session) -> int:
+        """Point demo teams at the sandbox; links to tickets of an earlier run are gone with it."""
+        targets = {t.name: t for t in session.scalars(select(TicketTarget))}
+        cleared = 0
+        sandbox_ids = [t.id for t in targets.values() if t.connection in (JIRA, GITHUB)]
+        if sandbox_ids:
+            cleared = session.execute(delete(TicketLink).where(TicketLink.target_id.in_(sandbox_ids))).rowcount or 0
+            for target in targets.values():
+                if target.id in sandbox_ids:
+                    target.watermark = None
+        for team in session.scalars(select(Team)):
+            if team.name not in TEAM_TARGETS or team.ticket_target_id is not None:
+                continue
+            kind, project = TEAM_TARGETS[team.name]
+            name = f"Sandbox {kind.value} {project}"
+            target = targets.get(name)
+            if target is None:
+                target = TicketTarget(name=name, kind=kind, connection=JIRA if kind is TargetKind.jira else GITHUB,
+                                      project=project, mapping={})
+                session.add(target)
+                session.flush()
+                targets[name] = target
+            team.ticket_target_id = target.id
+        return cleared
+
+
+def _start_on(emulator: JiraEmulator | GitHubEmulator, port: int) -> None:
+    """The usual port when free (bookmarkable), any free port otherwise."""
+    try:
+        emulator.start(port)
+    except OSError:
+        log.warning("port %s is taken; the emulator takes a free one", port)
+        emulator.start(0)
