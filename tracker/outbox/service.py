@@ -104,23 +104,26 @@ def complete(session: Session, *, message_id: int, worker_id: str, now: datetime
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def backoff(attempts: int, retry_after: float | None, rng: random.Random | None = None) -> float:
-    """Exponential backoff with jitter, never sooner than the vendor's Retry-After."""
+def backoff(attempts: int, retry_after: float | None, rng: random.Random | None = None, *,
+            scale: float = 1.0) -> float:
+    """Exponential backoff with jitter, never sooner than the vendor's Retry-After.
+
+    `scale` shrinks (or stretches) only our own backoff (Settings.outbox_backoff_scale)."""
     jitter = (rng or random).uniform(0.5, 1.0)
-    wait = min(2.0 ** attempts, MAX_BACKOFF_SECONDS) * jitter
+    wait = min(2.0 ** attempts * scale, MAX_BACKOFF_SECONDS) * jitter
     return max(wait, retry_after or 0.0)
 
 
 def retry_later(
     session: Session, *, message: OutboxMessage, worker_id: str, now: datetime, error: str,
-    retry_after: float | None, max_attempts: int,
+    retry_after: float | None, max_attempts: int, backoff_scale: float = 1.0,
 ) -> bool:
     """Schedule another attempt; returns False (and marks the message dead) past max_attempts."""
     if message.attempts >= max_attempts:
         give_up(session, message_id=message.id, worker_id=worker_id, now=now,
                 error=f"gave up after {message.attempts} attempts: {error}")
         return False
-    delay = backoff(message.attempts, retry_after)
+    delay = backoff(message.attempts, retry_after, scale=backoff_scale)
     session.execute(
         update(OutboxMessage)
         .where(_still_ours(message.id, worker_id))

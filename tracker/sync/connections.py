@@ -25,6 +25,9 @@ def connection_named(settings: Settings, name: str) -> Connection:
         token=configured.token.get_secret_value(),
         webhook_secret=configured.webhook_secret.get_secret_value() if configured.webhook_secret else None,
         bot_identity=configured.bot_identity,
+        seconds_between_writes=configured.seconds_between_writes,
+        seconds_between_requests=configured.seconds_between_requests,
+        max_retry_delay=configured.max_retry_delay,
     )
 
 

@@ -34,6 +34,9 @@ class Connection:
     token: str = ""
     webhook_secret: str | None = None
     bot_identity: str | None = None  # our own account (Jira accountId / GitHub login): echo filter
+    seconds_between_writes: float | None = None  # GitHub pacing; None: PyGithub's default (1 s)
+    seconds_between_requests: float | None = None  # GitHub pacing; None: PyGithub's (0.25 s)
+    max_retry_delay: float | None = None  # cap on the client's in-process retry sleeps
 
     def __repr__(self) -> str:  # never print secrets
         return f"Connection(kind={self.kind!r}, url={self.url!r}, user={self.user!r})"

@@ -33,7 +33,7 @@ def build_worker(settings: Settings, session_factory: sessionmaker[Session], *, 
     ctx = WorkerContext(session_factory=session_factory, resources=worker_resources(settings, factory))
     return Worker(ctx, default_handlers(), worker_id=worker_id,
                   lease=timedelta(seconds=settings.outbox_lease_seconds),
-                  max_attempts=settings.outbox_max_attempts)
+                  max_attempts=settings.outbox_max_attempts, backoff_scale=settings.outbox_backoff_scale)
 
 
 def start_scheduler(settings: Settings, session_factory: sessionmaker[Session]) -> BackgroundScheduler:

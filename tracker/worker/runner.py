@@ -54,6 +54,7 @@ class Worker:
         batch_size: int = 10,
         lease: timedelta = timedelta(minutes=5),
         max_attempts: int = 10,
+        backoff_scale: float = 1.0,
     ) -> None:
         self.ctx = ctx
         self.handlers = handlers
@@ -61,6 +62,7 @@ class Worker:
         self.batch_size = batch_size
         self.lease = lease
         self.max_attempts = max_attempts
+        self.backoff_scale = backoff_scale
 
     def run_once(self) -> int:
         """Claim one batch and handle it; returns how many messages were handled."""
@@ -119,7 +121,7 @@ class Worker:
     def _retry(self, message: OutboxMessage, error: str, retry_after: float | None) -> None:
         self._settle(lambda s: outbox.retry_later(
             s, message=message, worker_id=self.worker_id, now=self.ctx.clock(), error=error,
-            retry_after=retry_after, max_attempts=self.max_attempts,
+            retry_after=retry_after, max_attempts=self.max_attempts, backoff_scale=self.backoff_scale,
         ))
 
     def _settle(self, action: Callable[[Session], object]) -> None:
