@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import Timing, fresh_database, measure, postgres_url, print_table, serve  # noqa: E402
 from tracker.actions.models import ActionItem, Phase, Priority, TrainingRecord  # noqa: E402
 from tracker.app import create_app  # noqa: E402
-from tracker.auth.service import hash_token  # noqa: E402
 from tracker.auth.models import ApiToken  # noqa: E402
+from tracker.auth.service import hash_token  # noqa: E402
 from tracker.config import Settings  # noqa: E402
 from tracker.people.models import Person, Role, Team  # noqa: E402
 

@@ -109,7 +109,7 @@ class Timing:
 
 
 def measure(name: str, count: int, request: Callable[[int], None]) -> Timing:
-    for i in range(min(20, count)):  # warm connection pools and caches
+    for i in range(count, count + 20):  # warm pools and caches (indices past the measured ones)
         request(i)
     samples = []
     started = time.perf_counter()

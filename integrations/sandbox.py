@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -51,11 +53,11 @@ class Sandbox:
         _start_on(self.jira, self._ports[0])
         _start_on(self.github, self._ports[1])
         self.settings.connections[JIRA] = ConnectionSettings(
-            kind="jira", url=self.jira.url, user=BOT_EMAIL, token=JIRA_BOT_TOKEN,
-            webhook_secret=WEBHOOK_SECRET, bot_identity=BOT_ID)
+            kind="jira", url=self.jira.url, user=BOT_EMAIL, token=SecretStr(JIRA_BOT_TOKEN),
+            webhook_secret=SecretStr(WEBHOOK_SECRET), bot_identity=BOT_ID)
         self.settings.connections[GITHUB] = ConnectionSettings(
-            kind="github", url=self.github.api_url, token=BOT_TOKEN, webhook_secret=WEBHOOK_SECRET,
-            bot_identity=BOT_LOGIN, seconds_between_writes=0.0)
+            kind="github", url=self.github.api_url, token=SecretStr(BOT_TOKEN),
+            webhook_secret=SecretStr(WEBHOOK_SECRET), bot_identity=BOT_LOGIN, seconds_between_writes=0.0)
         engine = make_engine(self.settings.database_url)
         factory = make_session_factory(engine)
         with transaction(factory) as session:
@@ -94,7 +96,8 @@ class Sandbox:
         cleared = 0
         sandbox_ids = [t.id for t in targets.values() if t.connection in (JIRA, GITHUB)]
         if sandbox_ids:
-            cleared = session.execute(delete(TicketLink).where(TicketLink.target_id.in_(sandbox_ids))).rowcount or 0
+            result: Any = session.execute(delete(TicketLink).where(TicketLink.target_id.in_(sandbox_ids)))
+            cleared = result.rowcount or 0
             for target in targets.values():
                 if target.id in sandbox_ids:
                     target.watermark = None
@@ -103,8 +106,10 @@ class Sandbox:
                 continue
             kind, project = TEAM_TARGETS[team.name]
             name = f"Sandbox {kind.value} {project}"
-            target = targets.get(name)
-            if target is None:
+            found = targets.get(name)
+            if found is not None:
+                target = found
+            else:
                 target = TicketTarget(name=name, kind=kind, connection=JIRA if kind is TargetKind.jira else GITHUB,
                                       project=project, mapping={})
                 session.add(target)

@@ -13,6 +13,7 @@ from tracker.sync.models import InboundDelivery, TicketLink, TicketTarget
 
 __all__ = [
     "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry", "Evidence",
-    "FrictionPoint", "InboundDelivery", "Investigation", "JourneyMap", "JourneyStage", "JourneyStep", "MomentOfTruth",
-    "OutboxMessage", "Person", "PriorityWeightSet", "ProgressUpdate", "Team", "TicketLink", "TicketTarget", "TrainingRecord",
+    "FrictionPoint", "InboundDelivery", "Investigation", "JourneyMap", "JourneyStage",
+    "JourneyStep", "MomentOfTruth", "OutboxMessage", "Person", "PriorityWeightSet",
+    "ProgressUpdate", "Team", "TicketLink", "TicketTarget", "TrainingRecord",
 ]

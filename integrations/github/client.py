@@ -37,7 +37,7 @@ from github.Requester import Requester
 
 from integrations.github.errors import check_retry, default_retry, translate
 from integrations.github.mapping import GitHubMapping, body_with_marker, has_marker, label_names
-from integrations.github.watermark import Watermark, parse_time, stamp, utc, fingerprint, stamp_of
+from integrations.github.watermark import Watermark, fingerprint, parse_time, stamp, stamp_of, utc
 from tracker.sync.ports import (
     SYNCED_FIELDS,
     ChangedTickets,

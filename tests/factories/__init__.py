@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-
 from sqlalchemy.orm import Session
 
 from tracker.auth.service import issue_token

@@ -67,7 +67,7 @@ def activity_query(
     action_item_id: int | None = None,
     moment_id: int | None = None,
     actor_id: int | None = None,
-) -> Select[tuple[ActivityEntry]]:
+) -> Select[ActivityEntry]:
     stmt = select(ActivityEntry)
     if entity_type is not None:
         stmt = stmt.where(ActivityEntry.entity_type == entity_type)

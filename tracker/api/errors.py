@@ -43,7 +43,7 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
-        message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        message = str(f"{first['field']}: {first['message']}" if first["field"] else first["message"])
         return _error(422, "invalid", message, field=first["field"] or None, details={"errors": errors})
 
     @app.exception_handler(StaleDataError)

@@ -11,9 +11,9 @@ from tracker.investigations.endpoints import router as investigations_router
 from tracker.journeys.endpoints import router as journeys_router
 from tracker.moments.endpoints import router as moments_router
 from tracker.people.endpoints import router as people_router
+from tracker.promote.endpoints import router as promote_router
 from tracker.sync.endpoints import router as tickets_router
 from tracker.sync.webhook_endpoints import router as webhooks_router
-from tracker.promote.endpoints import router as promote_router
 
 ROUTERS = (
     people_router,

@@ -9,6 +9,7 @@ target's watermark, so its cost follows the number of changed tickets, not of li
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -109,7 +110,7 @@ def deliver_reconcile(ctx: WorkerContext, message: OutboxMessage) -> None:
         raise GiveUp(_broken_reason(exc, target)) from exc
     with transaction(ctx.session_factory) as session:
         by_key = {t.key: t for t in batch.tickets}
-        links = session.scalars(select(TicketLink).where(
+        links: Any = session.scalars(select(TicketLink).where(
             TicketLink.target_id == target.id, TicketLink.remote_key.in_(list(by_key)),
             TicketLink.state == LinkState.linked,
         )) if by_key else []
@@ -117,7 +118,7 @@ def deliver_reconcile(ctx: WorkerContext, message: OutboxMessage) -> None:
             assert link.remote_key is not None
             apply_remote(session, link, by_key[link.remote_key], target=target, actor=None)
         # A plain UPDATE: bookkeeping must not bump the version a lead's edit is checked against.
-        values = {"reconciled_at": ctx.clock()}
+        values: dict[str, Any] = {"reconciled_at": ctx.clock()}
         if batch.watermark:
             values["watermark"] = batch.watermark
         session.execute(update(TicketTarget).where(TicketTarget.id == target.id).values(**values))
