@@ -3,17 +3,20 @@
 from tracker.actions.models import ActionItem, ChecklistEntry, ProgressUpdate, TrainingRecord
 from tracker.activity.models import ActivityEntry
 from tracker.auth.models import ApiToken
+from tracker.digests.models import DigestDelivery
 from tracker.friction.models import AffectedCustomer, Evidence, FrictionPoint
 from tracker.investigations.models import Investigation
 from tracker.journeys.models import JourneyMap, JourneyStage, JourneyStep
 from tracker.moments.models import MomentOfTruth, PriorityWeightSet
+from tracker.nudges.models import Nudge, NudgePolicy, NudgeSchedule
 from tracker.outbox.models import OutboxMessage
 from tracker.people.models import Person, Team
 from tracker.sync.models import InboundDelivery, TicketLink, TicketTarget
 
 __all__ = [
-    "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry", "Evidence",
-    "FrictionPoint", "InboundDelivery", "Investigation", "JourneyMap", "JourneyStage",
-    "JourneyStep", "MomentOfTruth", "OutboxMessage", "Person", "PriorityWeightSet",
-    "ProgressUpdate", "Team", "TicketLink", "TicketTarget", "TrainingRecord",
+    "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry",
+    "DigestDelivery", "Evidence", "FrictionPoint", "InboundDelivery", "Investigation", "JourneyMap",
+    "JourneyStage", "JourneyStep", "MomentOfTruth", "Nudge", "NudgePolicy", "NudgeSchedule",
+    "OutboxMessage", "Person", "PriorityWeightSet", "ProgressUpdate", "Team", "TicketLink",
+    "TicketTarget", "TrainingRecord",
 ]
