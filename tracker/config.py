@@ -39,6 +39,15 @@ class ConnectionSettings(BaseModel):
     max_retry_delay: float | None = None
 
 
+class SlackSettings(BaseModel):
+    """The Slack app: TRACKER_SLACK__BOT_TOKEN, TRACKER_SLACK__SIGNING_SECRET, ..."""
+
+    bot_token: SecretStr
+    signing_secret: SecretStr
+    base_url: str = "https://slack.com/api/"  # the sandbox points this at the emulator
+    app_name: str = "CX Tracker"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TRACKER_", env_file=".env", extra="ignore", env_nested_delimiter="__"
@@ -62,6 +71,7 @@ class Settings(BaseSettings):
     # Retry-After is always honoured in full. Tests and soaks shrink it (e.g. 0.02).
     outbox_backoff_scale: float = 1.0
     reconcile_interval_seconds: int = 300
+    slack: SlackSettings | None = None
     # `make run` sandbox: where the emulated Jira and GitHub listen (any free port if taken).
     sandbox_jira_port: int = 8101
     sandbox_github_port: int = 8102
