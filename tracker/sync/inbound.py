@@ -21,7 +21,7 @@ from tracker.outbox.service import enqueue
 from tracker.sync.models import InboundDelivery, LinkState, TicketLink, TicketTarget
 from tracker.sync.ports import AccessRevoked, Connection, InboundNotice, TicketGone, Transient
 from tracker.sync.pull import apply_remote
-from tracker.sync.push import _break, _broken_reason
+from tracker.sync.push import break_link, broken_reason
 from tracker.sync.service import PULL_KIND, ordering_key
 from tracker.sync.systems import TicketSystems
 from tracker.worker.errors import GiveUp, RetryLater
@@ -85,8 +85,8 @@ def deliver_ticket_pull(ctx: WorkerContext, message: OutboxMessage) -> None:
     except Transient as exc:
         raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
     except (TicketGone, AccessRevoked) as exc:
-        reason = _broken_reason(exc, target)
-        _break(ctx, link_id, reason)
+        reason = broken_reason(exc, target)
+        break_link(ctx, link_id, reason)
         raise GiveUp(reason) from exc
     with transaction(ctx.session_factory) as session:
         link = session.get(TicketLink, link_id)
@@ -107,7 +107,7 @@ def deliver_reconcile(ctx: WorkerContext, message: OutboxMessage) -> None:
     except Transient as exc:
         raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
     except AccessRevoked as exc:
-        raise GiveUp(_broken_reason(exc, target)) from exc
+        raise GiveUp(broken_reason(exc, target)) from exc
     with transaction(ctx.session_factory) as session:
         by_key = {t.key: t for t in batch.tickets}
         links: Any = session.scalars(select(TicketLink).where(

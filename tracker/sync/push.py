@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 MARKER_LOOKBACK = timedelta(minutes=10)
 
 
-def _broken_reason(error: Exception, target: TicketTarget) -> str:
+def broken_reason(error: Exception, target: TicketTarget) -> str:
     where = f"{target.kind.value} {target.project}"
     if isinstance(error, AccessRevoked):
         return f"{where}: our credentials were refused ({error}); fix connection '{target.connection}'"
@@ -102,11 +102,11 @@ def deliver_ticket_sync(ctx: WorkerContext, message: OutboxMessage) -> None:
     except Transient as exc:
         raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
     except NotConfigured as exc:
-        _break(ctx, link_id, str(exc))
+        break_link(ctx, link_id, str(exc))
         raise GiveUp(str(exc)) from exc
     except (AccessRevoked, TicketGone, WorkflowBlocked, Rejected) as exc:
-        reason = _broken_reason(exc, target)
-        _break(ctx, link_id, reason)
+        reason = broken_reason(exc, target)
+        break_link(ctx, link_id, reason)
         raise GiveUp(reason) from exc
 
     # 3. Record the outcome.
@@ -130,7 +130,7 @@ def _reconcile_before_update(
         return fields, {f for f in link.dirty_fields or [] if wanted.get(f) != snapshot.get(f)}
 
 
-def _break(ctx: WorkerContext, link_id: int, reason: str) -> None:
+def break_link(ctx: WorkerContext, link_id: int, reason: str) -> None:
     with transaction(ctx.session_factory) as session:
         link = session.get(TicketLink, link_id)
         if link is not None:
