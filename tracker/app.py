@@ -11,6 +11,7 @@ from tracker.api.errors import install_error_handlers
 from tracker.api.routes import include_routers
 from tracker.config import Settings, get_settings
 from tracker.db import make_engine, make_session_factory
+from tracker.messaging.ports import InteractionCodec
 from tracker.sync.ports import WebhookCodec
 
 DESCRIPTION = """
@@ -29,6 +30,7 @@ def create_app(
     *,
     session_factory: sessionmaker[Session] | None = None,
     webhook_codecs: dict[str, WebhookCodec] | None = None,
+    slack_codec: InteractionCodec | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -39,6 +41,7 @@ def create_app(
         make_engine(settings.database_url)
     )
     app.state.webhook_codecs = webhook_codecs if webhook_codecs is not None else wiring.webhook_codecs()
+    app.state.slack_codec = slack_codec if slack_codec is not None else wiring.slack_codec()
     sync.install()
     install_error_handlers(app)
     include_routers(app)

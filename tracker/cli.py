@@ -128,6 +128,24 @@ def run_sandbox(
             sandbox.stop()
 
 
+slack_app = typer.Typer(help="Setting up the Slack app.", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
+
+
+@slack_app.command("manifest")
+def slack_manifest(
+    url: Annotated[str | None, typer.Option(help="Public base URL Slack calls (default: TRACKER_BASE_URL).")] = None,
+) -> None:
+    """Print the Slack app manifest (JSON): scopes, /tracker command, interactivity URL."""
+    import json
+
+    from integrations.slack.manifest import app_manifest
+
+    settings = get_settings()
+    name = settings.slack.app_name if settings.slack else "CX Tracker"
+    typer.echo(json.dumps(app_manifest(url or settings.base_url, app_name=name), indent=2))
+
+
 def _register() -> None:
     # The data commands live in their own module so this file stays about running things.
     from tracker import cli_programme

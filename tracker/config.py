@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     # `make run` sandbox: where the emulated Jira and GitHub listen (any free port if taken).
     sandbox_jira_port: int = 8101
     sandbox_github_port: int = 8102
+    sandbox_slack_port: int = 8103
 
 
 @lru_cache

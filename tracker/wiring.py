@@ -44,10 +44,34 @@ def webhook_codecs() -> dict[str, WebhookCodec]:
     }
 
 
-def worker_resources(settings: Settings, factory: Any = None) -> dict[str, Any]:
+def messenger_factory(settings: Settings) -> Any:
+    """The Slack messenger for the configured app (None when Slack is not configured)."""
+    if settings.slack is None:
+        return None
+    from integrations.slack.client import SlackMessenger
+
+    return SlackMessenger(settings.slack.bot_token.get_secret_value(), base_url=settings.slack.base_url)
+
+
+def slack_codec() -> Any:
+    """Checks and reads Slack's signed requests (tracker.messaging.ports.InteractionCodec)."""
+    from integrations.slack.requests import SlackInteractionCodec
+
+    return SlackInteractionCodec()
+
+
+def worker_resources(settings: Settings, factory: Any = None, messenger: Any = None) -> dict[str, Any]:
     from tracker.sync.systems import TicketSystems
 
-    return {"settings": settings, "ticket_systems": TicketSystems(settings, factory or ticket_system_factory)}
+    resources: dict[str, Any] = {"settings": settings,
+                                 "ticket_systems": TicketSystems(settings, factory or ticket_system_factory)}
+    messenger = messenger or messenger_factory(settings)
+    if messenger is not None:
+        from integrations.slack.client import respond
+
+        resources["messenger"] = messenger
+        resources["slack_respond"] = respond
+    return resources
 
 
 def start_sandbox(settings: Settings, api_base: str) -> tuple[Any, list[str]]:

@@ -12,6 +12,7 @@ from tracker.journeys.endpoints import router as journeys_router
 from tracker.moments.endpoints import router as moments_router
 from tracker.people.endpoints import router as people_router
 from tracker.promote.endpoints import router as promote_router
+from tracker.slack.endpoints import router as slack_router
 from tracker.sync.endpoints import router as tickets_router
 from tracker.sync.webhook_endpoints import router as webhooks_router
 
@@ -26,6 +27,7 @@ ROUTERS = (
     activity_router,
     tickets_router,
     webhooks_router,
+    slack_router,
 )
 
 

@@ -1,0 +1,68 @@
+"""Slack's requests to us: button presses, modal submissions and the `/tracker` command.
+
+No API token: Slack signs each request (v0 HMAC over the raw body, five-minute window) with
+the app's signing secret, and that signature is the only thing that authenticates it. A bad or
+old signature is a 401 before anything is read or changed. Not in the OpenAPI document: only
+Slack calls these, with form bodies, at the URLs in `tracker slack manifest`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from tracker.api.deps import DbSession
+from tracker.clock import Today
+from tracker.errors import InvalidInput, NotAuthenticated, NotFound
+from tracker.messaging.ports import InteractionCodec
+from tracker.slack.commands import listing
+from tracker.slack.service import UNKNOWN_PERSON, apply_interaction, person_for
+
+router = APIRouter(tags=["slack"], include_in_schema=False)
+UPDATE_BLOCK = "update"  # the modal's input block, where Slack shows an error
+
+
+async def _verified_body(request: Request) -> tuple[InteractionCodec, bytes]:
+    settings = request.app.state.settings
+    codec: InteractionCodec | None = getattr(request.app.state, "slack_codec", None)
+    if settings.slack is None or codec is None:
+        raise NotFound("Slack integration", "(not configured)")
+    body = await request.body()
+    if not codec.verify(settings.slack.signing_secret.get_secret_value(), request.headers, body):
+        raise NotAuthenticated("missing, invalid or expired X-Slack-Signature")
+    return codec, body
+
+
+@router.post("/slack/interactivity")
+async def slack_interactivity(request: Request, session: DbSession) -> Response:
+    """A button press (block_actions) or modal submission (view_submission) from Slack."""
+    codec, body = await _verified_body(request)
+    try:
+        interaction = codec.parse_interaction(body)
+    except ValueError as exc:
+        raise InvalidInput(f"not a Slack interaction: {exc}", field="payload") from exc
+    outcome = apply_interaction(session, interaction)
+    if interaction.kind == "view_submission" and not outcome.ok:
+        return JSONResponse({"response_action": "errors", "errors": {UPDATE_BLOCK: outcome.message[:150]}})
+    return Response(status_code=200)  # an empty 200 is Slack's acknowledgement
+
+
+@router.post("/slack/commands")
+async def slack_command(request: Request, session: DbSession, today: Today) -> JSONResponse:
+    """`/tracker mine | overdue | help`, answered with an ephemeral message."""
+    codec, body = await _verified_body(request)
+    try:
+        command = codec.parse_command(body)
+    except ValueError as exc:
+        raise InvalidInput(f"not a Slack command: {exc}", field="body") from exc
+    person = person_for(session, command.slack_user_id)
+    reply: dict[str, Any]
+    if person is None:
+        reply = {"response_type": "ephemeral", "text": UNKNOWN_PERSON}
+    else:
+        headline, items = listing(session, person=person, action=command.action,
+                                  base_url=request.app.state.settings.base_url, today=today)
+        reply = codec.command_reply(headline, items)
+    return JSONResponse(reply)

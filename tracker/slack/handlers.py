@@ -1,0 +1,104 @@
+"""Outbox handlers for the Slack side of interactivity: refresh, respond, notice a lead.
+
+All three are safe to run twice: chat.update writes the same content again, an ephemeral answer
+repeated is harmless, and a notice is only ever about one failed nudge.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from tracker.actions.models import ActionItem
+from tracker.activity.service import record
+from tracker.db import transaction
+from tracker.messaging.ports import (
+    MessengerAuthFailed,
+    MessengerError,
+    MessengerTransient,
+    Posted,
+    RecipientNotFound,
+    RecipientUnavailable,
+)
+from tracker.people.models import Person
+from tracker.worker.errors import GiveUp, RetryLater
+from tracker.worker.runner import WorkerContext
+
+log = logging.getLogger(__name__)
+
+
+def _messenger(ctx: WorkerContext) -> Any:
+    messenger = ctx.resources.get("messenger")
+    if messenger is None:
+        raise GiveUp("Slack is not configured (TRACKER_SLACK__BOT_TOKEN); nothing was sent")
+    return messenger
+
+
+def _fault(exc: MessengerError, what: str) -> Exception:
+    """Transient -> retry; anything else: there is nothing left to do for this message."""
+    if isinstance(exc, MessengerTransient):
+        return RetryLater(f"{what}: {exc}", retry_after=exc.retry_after)
+    return GiveUp(f"{what}: {exc}")
+
+
+def deliver_refresh(ctx: WorkerContext, message: Any) -> None:
+    """Re-render a posted nudge (chat.update) with the item's state now and a note."""
+    from tracker.nudges.messages import build_message
+
+    p = message.payload
+    messenger = _messenger(ctx)
+    with transaction(ctx.session_factory) as session:
+        if session.get(ActionItem, int(p["item_id"])) is None:
+            return  # deleted: nothing to show
+        nudge = build_message(session, item_id=int(p["item_id"]), kind=str(p["kind"]),
+                              base_url=ctx.resources["settings"].base_url, note=p.get("note"))
+    try:
+        messenger.update_nudge(Posted(channel=str(p["channel"]), ts=str(p["ts"])), nudge)
+    except MessengerError as exc:
+        raise _fault(exc, "refreshing the Slack message") from None
+
+
+def deliver_response(ctx: WorkerContext, message: Any) -> None:
+    """An ephemeral answer through the interaction's response_url."""
+    respond = ctx.resources.get("slack_respond")
+    if respond is None:
+        raise GiveUp("Slack is not configured; the answer to the person was not sent")
+    try:
+        respond(str(message.payload["response_url"]), dict(message.payload["body"]))
+    except MessengerError as exc:
+        raise _fault(exc, "answering in Slack") from None
+
+
+def deliver_notice(ctx: WorkerContext, message: Any) -> None:
+    """Tell a lead that an owner could not be reached: a DM with the item and the reason.
+
+    If the lead cannot be reached either, that goes to the activity log and stops there.
+    """
+    from tracker.nudges.messages import build_message
+
+    p = message.payload
+    messenger = _messenger(ctx)
+    with transaction(ctx.session_factory) as session:
+        lead = session.get(Person, int(p["lead_id"]))
+        item = session.get(ActionItem, int(p["item_id"]))
+        if lead is None or item is None or not lead.active:
+            return
+        kind = "overdue" if item.deadline < ctx.clock().date() else "before_due"
+        card = build_message(session, item_id=item.id, kind=kind, base_url=ctx.resources["settings"].base_url)
+        card = dataclasses.replace(card, kind="undeliverable", note=str(p["reason"]))
+        to = (lead.slack_user_id, lead.email, lead.name)
+    try:
+        messenger.send_nudge(messenger.find_user(slack_user_id=to[0], email=to[1]), card)
+    except (RecipientNotFound, RecipientUnavailable) as exc:
+        with transaction(ctx.session_factory) as session:
+            found = session.get(ActionItem, int(p["item_id"]))
+            record(session, actor=None, actor_label="slack", entity_type="action_item",
+                   entity_id=int(p["item_id"]), action="lead_unreachable",
+                   changes={"lead": to[2], "reason": str(exc), "about": str(p["reason"])},
+                   action_item_id=int(p["item_id"]), moment_id=found.moment_id if found else None)
+        log.warning("could not tell lead %s about item %s: %s", to[2], p["item_id"], exc)
+    except MessengerAuthFailed as exc:
+        raise GiveUp(f"telling the lead: {exc}") from None
+    except MessengerError as exc:
+        raise _fault(exc, "telling the lead") from None

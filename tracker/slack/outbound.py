@@ -1,0 +1,40 @@
+"""Outbox messages that talk to Slack, written in the caller's transaction (never a call here).
+
+- `slack.refresh`: re-render a posted nudge after someone acted on it (chat.update);
+- `slack.respond`: an ephemeral answer to the person who clicked (their response_url);
+- `slack.notice`: tell a lead that a nudge could not be delivered (a DM with the item card).
+(`slack.nudge` and `slack.digest` are written by the nudge sweep and the digest scheduler.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracker.outbox.service import enqueue
+
+NUDGE_KIND = "slack.nudge"
+DIGEST_KIND = "slack.digest"
+REFRESH_KIND = "slack.refresh"
+RESPOND_KIND = "slack.respond"
+NOTICE_KIND = "slack.notice"
+
+
+def queue_refresh(session: Session, *, channel: str, ts: str, item_id: int, kind: str,
+                  note: str | None) -> None:
+    # One ordering key per message: edits reach Slack in the order they were made.
+    enqueue(session, kind=REFRESH_KIND, ordering_key=f"slack-msg:{channel}:{ts}",
+            payload={"channel": channel, "ts": ts, "item_id": item_id, "kind": kind, "note": note})
+
+
+def queue_response(session: Session, *, response_url: str | None, text: str) -> None:
+    """An ephemeral reply; without a response_url (should not happen) there is nowhere to say it."""
+    if response_url:
+        body: dict[str, Any] = {"response_type": "ephemeral", "replace_original": False, "text": text}
+        enqueue(session, kind=RESPOND_KIND, payload={"response_url": response_url, "body": body})
+
+
+def queue_notice(session: Session, *, lead_id: int, item_id: int, reason: str) -> None:
+    enqueue(session, kind=NOTICE_KIND, ordering_key=f"nudge:{item_id}",
+            payload={"lead_id": lead_id, "item_id": item_id, "reason": reason})
