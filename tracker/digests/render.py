@@ -1,0 +1,44 @@
+"""A DigestReport as Markdown or as a small standalone HTML page (every text escaped)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tracker.messaging.ports import DigestReport
+
+# Characters that would turn a title someone typed into Markdown formatting or a link.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+|!~])")
+
+
+def md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def to_markdown(report: DigestReport) -> str:
+    out = [f"# {md_escape(report.title)}", "", f"*{md_escape(report.period)}*", "",
+           md_escape(report.headline), ""]
+    for section in report.sections:
+        out += [f"## {md_escape(section.title)}", ""]
+        out += [f"- {md_escape(line)}" for line in section.lines] or [f"_{md_escape(section.empty_text)}_"]
+        out.append("")
+    return "\n".join(out)
+
+
+def to_html(report: DigestReport) -> str:
+    e = html.escape
+    parts = [
+        "<!doctype html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        f"<title>{e(report.title)}</title>", "</head>", "<body>",
+        f"<h1>{e(report.title)}</h1>", f'<p class="period">{e(report.period)}</p>',
+        f'<p class="headline">{e(report.headline)}</p>',
+    ]
+    for section in report.sections:
+        parts.append(f"<section><h2>{e(section.title)}</h2>")
+        if section.lines:
+            parts.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in section.lines) + "</ul>")
+        else:
+            parts.append(f'<p class="empty">{e(section.empty_text)}</p>')
+        parts.append("</section>")
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)
