@@ -1,6 +1,8 @@
 """The `make run` sandbox: emulated Jira and GitHub, wired to the tracker, when no real
 credentials are configured, so a newcomer can push demo action items to tickets, change them
-"in Jira" or "in GitHub", and watch the changes come back, with no vendor account.
+"in Jira" or "in GitHub", and watch the changes come back, with no vendor account. Without a
+configured Slack app it also starts the Slack emulator: its /sandbox page shows each demo
+person's DMs, and its buttons and /tracker commands reach this API as signed requests.
 
 It starts the emulators in this process, registers their connections in the settings, points
 ticket targets of the demo teams at them, and runs one worker thread next to the API.
@@ -19,7 +21,8 @@ from sqlalchemy.orm import Session
 from integrations.github.emulator import BOT_LOGIN, BOT_TOKEN, GitHubEmulator
 from integrations.jira.emulator import BOT_EMAIL, BOT_ID, JiraEmulator
 from integrations.jira.emulator import BOT_TOKEN as JIRA_BOT_TOKEN
-from tracker.config import ConnectionSettings, Settings
+from integrations.slack.emulator import SlackEmulator
+from tracker.config import ConnectionSettings, Settings, SlackSettings
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.people.models import Person, Team
 from tracker.sync.models import TargetKind, TicketLink, TicketTarget
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 
 JIRA, GITHUB = "sandbox_jira", "sandbox_github"
 WEBHOOK_SECRET = "sandbox-webhook-secret"  # only ever signs loopback traffic to ourselves
+SLACK_TOKEN, SLACK_SECRET = "xoxb-sandbox-bot-token", "sandbox-slack-signing-secret"
 # Which demo team sends its action items where (teams not listed have no target).
 TEAM_TARGETS = {
     "Billing Operations": (TargetKind.jira, "CX"),
@@ -39,19 +43,30 @@ TEAM_TARGETS = {
 
 
 class Sandbox:
-    def __init__(self, settings: Settings, *, api_base: str, jira_port: int = 0, github_port: int = 0) -> None:
+    def __init__(self, settings: Settings, *, api_base: str, jira_port: int = 0, github_port: int = 0,
+                 slack_port: int = 0) -> None:
         self.settings = settings
         self.api_base = api_base.rstrip("/")
         self.jira = JiraEmulator(webhook_url=f"{self.api_base}/webhooks/jira/{JIRA}", webhook_secret=WEBHOOK_SECRET)
         self.github = GitHubEmulator(repos=("brightdesk/product", "brightdesk/docs"),
                                      webhook_url=f"{self.api_base}/webhooks/github/{GITHUB}",
                                      webhook_secret=WEBHOOK_SECRET)
-        self._ports = (jira_port, github_port)
+        # Slack is emulated only when no real Slack app is configured.
+        self.slack = None if settings.slack is not None else SlackEmulator(
+            bot_token=SLACK_TOKEN, signing_secret=SLACK_SECRET, bot_name="cx-tracker",
+            interactivity_url=f"{self.api_base}/slack/interactivity",
+            slash_command_url=f"{self.api_base}/slack/commands")
+        self._ports = (jira_port, github_port, slack_port)
         self._stop = threading.Event()
 
     def start(self) -> list[str]:
         _start_on(self.jira, self._ports[0])
         _start_on(self.github, self._ports[1])
+        if self.slack is not None:
+            _start_on(self.slack, self._ports[2])
+            self.settings.slack = SlackSettings(bot_token=SecretStr(SLACK_TOKEN),
+                                                signing_secret=SecretStr(SLACK_SECRET),
+                                                base_url=self.slack.url + "/api/")
         self.settings.connections[JIRA] = ConnectionSettings(
             kind="jira", url=self.jira.url, user=BOT_EMAIL, token=SecretStr(JIRA_BOT_TOKEN),
             webhook_secret=SecretStr(WEBHOOK_SECRET), bot_identity=BOT_ID)
@@ -62,12 +77,18 @@ class Sandbox:
         factory = make_session_factory(engine)
         with transaction(factory) as session:
             self._register_people(session)
+            self._slack_workspace(session)
             cleared = self._targets(session)
         engine.dispose()
         threading.Thread(target=self._run_worker, name="sandbox-worker", daemon=True).start()
         lines = [f"Sandbox Jira:   {self.jira.url} (projects CX, OPS; bot {BOT_EMAIL})",
                  f"Sandbox GitHub: {self.github.api_url} (repos brightdesk/product, brightdesk/docs)",
                  "Sandbox worker: running in this process (pushes tickets, applies webhooks)"]
+        if self.slack is not None:
+            lines.append(f"Sandbox Slack:  {self.slack.url}/sandbox (each person's DMs; buttons and "
+                         "/tracker commands reach this API, signed)")
+        else:
+            lines.append("Slack:          using the configured Slack app")
         if cleared:
             lines.append(f"(the emulators start empty: {cleared} ticket links from an earlier run were cleared)")
         return lines
@@ -76,6 +97,8 @@ class Sandbox:
         self._stop.set()
         self.jira.stop()
         self.github.stop()
+        if self.slack is not None:
+            self.slack.stop()
 
     def _run_worker(self) -> None:
         from tracker.worker.main import run_worker
@@ -89,6 +112,19 @@ class Sandbox:
                 self.jira.add_account(person.email, person.name, account_id=person.jira_account_id)
             if person.github_login:
                 self.github.add_user(person.github_login)
+
+    def _slack_workspace(self, session: Session) -> None:
+        """Demo people with Slack ids become Slack users; each team's channel exists, bot in it."""
+        if self.slack is None:
+            return
+        people = [p for p in session.scalars(select(Person).order_by(Person.id)) if p.slack_user_id]
+        for person in people:
+            self.slack.add_user(person.email.split("@")[0], email=person.email, real_name=person.name,
+                                tz=person.timezone, user_id=person.slack_user_id)
+        members = [p.slack_user_id for p in people if p.slack_user_id]
+        for team in session.scalars(select(Team).order_by(Team.id)):
+            if team.slack_channel:
+                self.slack.add_channel(team.slack_channel, members=members)
 
     def _targets(self, session: Session) -> int:
         """Point demo teams at the sandbox; links to tickets of an earlier run are gone with it."""
@@ -119,7 +155,7 @@ class Sandbox:
         return cleared
 
 
-def _start_on(emulator: JiraEmulator | GitHubEmulator, port: int) -> None:
+def _start_on(emulator: JiraEmulator | GitHubEmulator | SlackEmulator, port: int) -> None:
     """The usual port when free (bookmarkable), any free port otherwise."""
     try:
         emulator.start(port)

@@ -81,5 +81,5 @@ def start_sandbox(settings: Settings, api_base: str) -> tuple[Any, list[str]]:
     from integrations.sandbox import Sandbox
 
     sandbox = Sandbox(settings, api_base=api_base, jira_port=settings.sandbox_jira_port,
-                      github_port=settings.sandbox_github_port)
+                      github_port=settings.sandbox_github_port, slack_port=settings.sandbox_slack_port)
     return sandbox, sandbox.start()
