@@ -127,4 +127,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/moments/{moment_id}/tickets"): _r("lead"),
     ("POST", "/action-items/{item_id}/ticket/resume"): _r("lead"),
     ("GET", "/ticket-links"): _r("read"),
+    # nudges and digests
+    ("GET", "/teams/{team_id}/nudge-policy"): _r("read"),
+    ("PUT", "/teams/{team_id}/nudge-policy"): _r("lead", "nudge_policy"),
+    ("GET", "/action-items/{item_id}/nudges"): _r("read"),
+    ("POST", "/action-items/{item_id}/snooze"): _r("item_owner"),
+    ("GET", "/digests/{scope}"): _r("read"),
 }

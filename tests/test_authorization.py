@@ -26,6 +26,7 @@ from tests.factories.authz import CONNECTION, WEBHOOK_SECRET, build_authz_world
 from tracker.app import create_app
 from tracker.config import ConnectionSettings, Settings
 from tracker.moments.models import PriorityWeightSet
+from tracker.nudges.models import NudgePolicy
 
 SPEC = create_app(Settings(database_url="sqlite://")).openapi()
 OPERATIONS = [(method.upper(), path) for path, ops in SPEC["paths"].items() for method in ops]
@@ -49,6 +50,7 @@ PATH_PARAMS: dict[str, Any] = {
     "target_id": lambda w: w["target"].id,
     "kind": lambda w: "jira",
     "connection": lambda w: CONNECTION,
+    "scope": lambda w: f"team-{w['team'].id}",
 }
 
 # Query parameters an operation needs to do real work (it must still be refused without them).
@@ -108,6 +110,9 @@ def _current_version(session: Session, world: dict[str, Any], key: str) -> int |
     if key == "weights":
         row = session.scalars(select(PriorityWeightSet)).first()
         return row.version if row is not None else None
+    if key == "nudge_policy":  # a team without a policy row has the defaults, version 0
+        policy = session.scalars(select(NudgePolicy).where(NudgePolicy.team_id == world["team"].id)).first()
+        return policy.version if policy is not None else 0
     obj = world[key]
     session.refresh(obj)
     return obj.version

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker import sync, wiring
+from tracker import nudges, sync, wiring
 from tracker.api.error_schema import ERROR_RESPONSES
 from tracker.api.errors import install_error_handlers
 from tracker.api.routes import include_routers
@@ -43,6 +43,7 @@ def create_app(
     app.state.webhook_codecs = webhook_codecs if webhook_codecs is not None else wiring.webhook_codecs()
     app.state.slack_codec = slack_codec if slack_codec is not None else wiring.slack_codec()
     sync.install()
+    nudges.install()
     install_error_handlers(app)
     include_routers(app)
 

@@ -6,10 +6,12 @@ from fastapi import FastAPI
 
 from tracker.actions.endpoints import router as actions_router
 from tracker.activity.endpoints import router as activity_router
+from tracker.digests.endpoints import router as digests_router
 from tracker.friction.endpoints import router as friction_router
 from tracker.investigations.endpoints import router as investigations_router
 from tracker.journeys.endpoints import router as journeys_router
 from tracker.moments.endpoints import router as moments_router
+from tracker.nudges.endpoints import router as nudges_router
 from tracker.people.endpoints import router as people_router
 from tracker.promote.endpoints import router as promote_router
 from tracker.slack.endpoints import router as slack_router
@@ -28,6 +30,8 @@ ROUTERS = (
     tickets_router,
     webhooks_router,
     slack_router,
+    nudges_router,
+    digests_router,
 )
 
 

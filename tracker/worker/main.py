@@ -15,9 +15,10 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker import sync
+from tracker import nudges, sync
 from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory, transaction
+from tracker.nudges import jobs
 from tracker.sync.inbound import queue_reconciliation
 from tracker.worker.handlers import default_handlers
 from tracker.worker.runner import Worker, WorkerContext
@@ -30,6 +31,7 @@ def build_worker(settings: Settings, session_factory: sessionmaker[Session], *, 
     from tracker.wiring import worker_resources
 
     sync.install()
+    nudges.install()
     ctx = WorkerContext(session_factory=session_factory, resources=worker_resources(settings, factory))
     return Worker(ctx, default_handlers(), worker_id=worker_id,
                   lease=timedelta(seconds=settings.outbox_lease_seconds),
@@ -47,6 +49,12 @@ def start_scheduler(settings: Settings, session_factory: sessionmaker[Session]) 
     # coalesce + max_instances=1: after downtime, one catch-up run, not a flood of missed ones.
     scheduler.add_job(reconcile, "interval", seconds=settings.reconcile_interval_seconds,
                       id="reconcile", coalesce=True, max_instances=1, misfire_grace_time=None)
+    # Nudges and digests: sweeps that find due work by index (tracker/nudges/jobs.py); the
+    # schedule backfill runs at start and hourly, outside the per-minute sweep.
+    for job, seconds in ((jobs.sweep_nudges, 60), (jobs.check_digests, 900), (jobs.backfill_schedules, 3600)):
+        scheduler.add_job(job, "interval", args=(session_factory,), seconds=seconds, id=job.__name__,
+                          coalesce=True, max_instances=1, misfire_grace_time=None)
+    scheduler.add_job(jobs.backfill_schedules, args=(session_factory,), id="backfill_at_start")
     scheduler.start()
     return scheduler
 
