@@ -17,7 +17,7 @@ from tests.slack.conftest import Clock, Relay, drain, outbox
 from tracker.actions.models import ActionItem, Phase, ProgressUpdate
 from tracker.activity.models import ActivityEntry
 from tracker.nudges.models import NudgeSchedule
-from tracker.sync.models import LinkState, TicketLink, TicketTarget, TargetKind
+from tracker.sync.models import LinkState, TargetKind, TicketLink, TicketTarget
 from tracker.worker.runner import Worker
 
 
