@@ -91,8 +91,8 @@ def backfill(session: Session, *, now: datetime, batch: int = 5000) -> int:
     total = 0
     while True:
         stmt = insert_ignoring_conflicts(session, NudgeSchedule).from_select(
-            ["action_item_id", "next_at", "snoozes"], missing)
-        added = session.execute(stmt).rowcount  # type: ignore[attr-defined]
-        total += max(added or 0, 0)
-        if not added or added < batch:
+            ["action_item_id", "next_at", "snoozes"], missing).returning(NudgeSchedule.action_item_id)
+        added = len(session.execute(stmt).all())  # rowcount is -1 here on psycopg
+        total += added
+        if added < batch:
             return total
