@@ -11,6 +11,7 @@ that team's; leads and admins see the whole programme's (they chase it). Viewers
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ HELP = ("*/tracker mine*: your open action items, soonest deadline first\n"
         "*/tracker help*: this text")
 
 
-def _overdue_scope(session: Session, person: Person, today: date) -> tuple[Select[tuple[ActionItem]], str]:
+def _overdue_scope(session: Session, person: Person, today: date) -> tuple[Select[Any], str]:
     base = select(ActionItem).where(ActionItem.phase.in_(OPEN_PHASES), ActionItem.deadline < today)
     if is_lead(person):
         return base, "Overdue across the programme"
@@ -40,6 +41,7 @@ def _overdue_scope(session: Session, person: Person, today: date) -> tuple[Selec
 def listing(session: Session, *, person: Person, action: str, base_url: str,
             today: date) -> tuple[str, list[NudgeMessage]]:
     """(headline, items) for `mine` or `overdue`; `help` gives the help text and no items."""
+    stmt: Select[Any]
     if action == "mine":
         stmt = select(ActionItem).where(ActionItem.owner_id == person.id,
                                         ActionItem.phase.in_(OPEN_PHASES))
