@@ -203,3 +203,6 @@ def register(app: typer.Typer) -> None:
     app.command()(demo)
     app.command("import")(import_)
     app.command()(export)
+    from tracker.cli_digest import digest
+
+    app.command()(digest)

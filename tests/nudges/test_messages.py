@@ -28,7 +28,8 @@ def move(session: Session, item_id: int, *targets: Phase) -> None:
 def test_next_phase_follows_the_main_line(session: Session) -> None:
     plain = action_item(session)
     trained = action_item(session, training_needed=True, training_target=3)
-    assert build_message(session, item_id=plain.id, kind=NudgeKind.before_due, base_url=BASE).next_phase == "implementing"
+    first = build_message(session, item_id=plain.id, kind=NudgeKind.before_due, base_url=BASE)
+    assert first.next_phase == "implementing"
     move(session, plain.id, Phase.implementing)
     move(session, trained.id, Phase.implementing)
     assert build_message(session, item_id=plain.id, kind="overdue", base_url=BASE).next_phase == "closing_loop"

@@ -8,7 +8,7 @@ import re
 from tracker.messaging.ports import DigestReport
 
 # Characters that would turn a title someone typed into Markdown formatting or a link.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+|!~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>~])")
 
 
 def md_escape(text: str) -> str:

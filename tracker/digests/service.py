@@ -67,6 +67,7 @@ def due_digests(session: Session, now: datetime) -> int:
         wanted.append(("programme", week))
     if not wanted:
         return 0
-    done = set(session.execute(select(DigestDelivery.scope, DigestDelivery.week).where(
-        DigestDelivery.week.in_({w for _, w in wanted}))).tuples())
+    done = {(scope, week) for scope, week in session.execute(
+        select(DigestDelivery.scope, DigestDelivery.week)
+        .where(DigestDelivery.week.in_({w for _, w in wanted})))}
     return sum(queue_digest(session, scope=s, week=w) is not None for s, w in wanted if (s, w) not in done)
