@@ -103,7 +103,10 @@ def test_server_error_is_retried_later(
 ) -> None:
     nudge = world.nudge(world.item())
     emulator.faults = FaultPlan(queued=[Fault.SERVER_ERROR], path_pattern=r"chat\.postMessage$")
-    worker.run_until_idle()  # the 503, then (backoff shrunk to ~0 in tests) the retry
+    worker.run_once()
+    assert world.refreshed(nudge).state is NudgeState.pending
+    assert "503" in (outbox(session, "slack.nudge")[0].last_error or "")
+    drain(worker, clock)  # past the backoff: the retry
     assert world.refreshed(nudge).state is NudgeState.sent
     [msg] = outbox(session, "slack.nudge")
     assert msg.attempts == 2 and msg.state is OutboxState.done

@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from integrations.sandbox import Sandbox
+from integrations.slack.workspace import Message
 from tests.slack.conftest import Relay
 from tracker.actions.models import OPEN_PHASES, ActionItem
 from tracker.app import create_app
@@ -74,6 +77,36 @@ def test_sandbox_emulates_slack_for_the_demo_and_a_click_moves_the_item(
 
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
+    item_id, phase, slack_id = _queue_a_nudge(factory)
+
+    def ours() -> list[Message]:  # the sandbox's own sweep may nudge this person about other items
+        return [m for m in slack.messages_for_user(slack_id) if f"nudge:{item_id}:" in str(m.blocks)]
+
+    _wait(ours)
+    message = ours()[-1]
+    delivery = slack.click(message.channel, message.ts, "advance", user_id=slack_id)
+    assert delivery.ok, delivery
+    with transaction(factory) as session:
+        moved = session.get(ActionItem, item_id)
+        assert moved is not None and moved.phase != phase
+    _wait(lambda: bool(slack.message(message.channel, message.ts).edits))  # type: ignore[union-attr]
+    assert "Marked" in str(slack.message(message.channel, message.ts).blocks)  # type: ignore[union-attr]
+    engine.dispose()
+
+
+def _queue_a_nudge(factory: sessionmaker[Session]) -> tuple[int, str, str]:
+    """As the sweep would; retried while the sandbox worker's start-up backfill holds SQLite's lock."""
+    for attempt in range(40):
+        try:
+            return _insert_nudge(factory)
+        except OperationalError:
+            if attempt == 39:
+                raise
+            time.sleep(0.25)
+    raise AssertionError("unreachable")
+
+
+def _insert_nudge(factory: sessionmaker[Session]) -> tuple[int, str, str]:
     with transaction(factory) as session:
         item = session.scalars(select(ActionItem).where(ActionItem.phase.in_(OPEN_PHASES))
                                .order_by(ActionItem.id)).first()
@@ -86,13 +119,4 @@ def test_sandbox_emulates_slack_for_the_demo_and_a_click_moves_the_item(
         session.add(nudge)
         session.flush()
         enqueue(session, kind="slack.nudge", payload={"nudge_id": nudge.id})
-    _wait(lambda: slack.messages_for_user(slack_id))
-    message = slack.messages_for_user(slack_id)[-1]
-    delivery = slack.click(message.channel, message.ts, "advance", user_id=slack_id)
-    assert delivery.ok, delivery
-    with transaction(factory) as session:
-        moved = session.get(ActionItem, item_id)
-        assert moved is not None and moved.phase != phase
-    _wait(lambda: bool(slack.message(message.channel, message.ts).edits))  # type: ignore[union-attr]
-    assert "Marked" in str(slack.message(message.channel, message.ts).blocks)  # type: ignore[union-attr]
-    engine.dispose()
+        return item_id, phase, slack_id
