@@ -73,12 +73,13 @@ def sweep_batch(session: Session, *, now: datetime, limit: int) -> tuple[int, in
 def _record(session: Session, nudges: list[dict[str, Any]]) -> int:
     if not nudges:
         return 0
-    stmt = (insert_ignoring_conflicts(session, Nudge).values(nudges)
-            .returning(Nudge.id, Nudge.action_item_id))
-    inserted = session.execute(stmt).all()
+    # executemany + RETURNING: SQLAlchemy's "insertmanyvalues" sends one multi-row statement per
+    # 1000 rows from a cached compilation (a .values(list) would be recompiled every sweep).
+    stmt = insert_ignoring_conflicts(session, Nudge.__table__).returning(Nudge.id, Nudge.action_item_id)
+    inserted = session.connection().execute(stmt, nudges).all()
     if inserted:
         created = utcnow()
-        session.execute(insert(OutboxMessage), [
+        session.connection().execute(insert(OutboxMessage.__table__).returning(OutboxMessage.id), [
             {"kind": NUDGE_KIND, "payload": {"nudge_id": nudge_id},
              "ordering_key": f"nudge:{item_id}", "state": OutboxState.pending, "attempts": 0,
              "available_at": created, "created_at": created}
