@@ -9,7 +9,7 @@
   re-decide them in batches (only what is due now is ever sent, so this cannot flood).
 - Backfill: items that never passed the listener (the demo loader, a backup restore, bulk
   inserts) have no schedule row. `backfill` adds the missing rows, due at once, with one
-  INSERT ... SELECT anti-join in batches; the worker runs it when it starts and then hourly,
+  INSERT ... SELECT anti-join in batches; the worker runs it 30 s after it starts, then hourly,
   outside the per-minute sweep, so the sweep's cost never depends on how many items exist.
 
 Known gap: a person's timezone or a team's lead changing does not reschedule their items; the

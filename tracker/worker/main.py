@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -51,10 +51,13 @@ def start_scheduler(settings: Settings, session_factory: sessionmaker[Session]) 
                       id="reconcile", coalesce=True, max_instances=1, misfire_grace_time=None)
     # Nudges and digests: sweeps that find due work by index (tracker/nudges/jobs.py); the
     # schedule backfill runs at start and hourly, outside the per-minute sweep.
-    for job, seconds in ((jobs.sweep_nudges, 60), (jobs.check_digests, 900), (jobs.backfill_schedules, 3600)):
+    for job, seconds in ((jobs.sweep_nudges, 60), (jobs.check_digests, 900)):
         scheduler.add_job(job, "interval", args=(session_factory,), seconds=seconds, id=job.__name__,
                           coalesce=True, max_instances=1, misfire_grace_time=None)
-    scheduler.add_job(jobs.backfill_schedules, args=(session_factory,), id="backfill_at_start")
+    scheduler.add_job(jobs.backfill_schedules, "interval", args=(session_factory,), hours=1,
+                      id="backfill_schedules", coalesce=True, max_instances=1, misfire_grace_time=None,
+                      # First run soon after start, once start-up work (migrations, demo) is done.
+                      next_run_time=datetime.now(UTC) + timedelta(seconds=30))
     scheduler.start()
     return scheduler
 
