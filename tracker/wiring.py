@@ -18,7 +18,9 @@ def ticket_system_factory(target: TargetSpec, connection: Connection) -> TicketS
     if target.kind == "jira":
         from integrations.jira.client import JiraTickets
 
-        return JiraTickets(target, connection, **({} if delay is None else {"max_retry_delay": delay}))
+        if delay is None:
+            return JiraTickets(target, connection)
+        return JiraTickets(target, connection, max_retry_delay=delay)
     if target.kind == "github":
         from integrations.github.client import GitHubTickets
         from integrations.github.errors import default_retry

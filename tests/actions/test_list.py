@@ -135,9 +135,16 @@ def test_list_needs_a_token(client) -> None:
 
 
 def test_list_query_walks_the_composite_indexes(session, database) -> None:
-    """Filter + (deadline, id) order is served by an index with no separate sort step."""
-    if database.backend != "sqlite":
-        pytest.skip("PostgreSQL's plan depends on table statistics; checked on SQLite")
+    """Filter + (deadline, id) order is served by an index with no separate sort step.
+
+    On PostgreSQL an empty test table makes a sequential scan cheapest, so scans other than
+    index scans are priced out: what is checked is that a suitable index exists and gives the
+    order without sorting.
+    """
+    postgres = database.backend != "sqlite"
+    if postgres:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        session.execute(text("SET LOCAL enable_bitmapscan = off"))
     cases = [
         (ActionFilters(owner_id=1, phases=[Phase.planned]), "ix_action_items_owner_phase_deadline"),
         (ActionFilters(team_id=1, phases=[Phase.planned]), "ix_action_items_team_phase_deadline"),
@@ -147,6 +154,8 @@ def test_list_query_walks_the_composite_indexes(session, database) -> None:
     for filters, index in cases:
         stmt = list_query(filters, today=TODAY).order_by(ActionItem.deadline, ActionItem.id).limit(51)
         sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
-        plan = " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
-        assert index in plan, (filters, plan)
-        assert "TEMP B-TREE" not in plan, (filters, plan)
+        explain = "EXPLAIN" if postgres else "EXPLAIN QUERY PLAN"
+        plan = " ".join(str(row[-1]) for row in session.execute(text(f"{explain} {sql}")))
+        # PostgreSQL may pick any of the composite indexes for an empty table; SQLite's choice is fixed.
+        assert (index in plan) if not postgres else ("Index Scan using ix_action_items_" in plan), (filters, plan)
+        assert "TEMP B-TREE" not in plan and "Sort Key" not in plan, (filters, plan)
