@@ -79,7 +79,7 @@ def _record(session: Session, nudges: list[dict[str, Any]]) -> int:
     inserted = session.connection().execute(stmt, nudges).all()
     if inserted:
         created = utcnow()
-        session.connection().execute(insert(OutboxMessage.__table__).returning(OutboxMessage.id), [
+        session.connection().execute(insert(OutboxMessage).returning(OutboxMessage.id), [
             {"kind": NUDGE_KIND, "payload": {"nudge_id": nudge_id},
              "ordering_key": f"nudge:{item_id}", "state": OutboxState.pending, "attempts": 0,
              "available_at": created, "created_at": created}
