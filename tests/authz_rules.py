@@ -131,6 +131,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/teams/{team_id}/nudge-policy"): _r("read"),
     ("PUT", "/teams/{team_id}/nudge-policy"): _r("lead", "nudge_policy"),
     ("GET", "/action-items/{item_id}/nudges"): _r("read"),
+    ("POST", "/action-items/{item_id}/nudges"): _r("lead"),
     ("POST", "/action-items/{item_id}/snooze"): _r("item_owner"),
     ("GET", "/digests/{scope}"): _r("read"),
 }

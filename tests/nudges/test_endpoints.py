@@ -146,3 +146,30 @@ def test_an_items_nudges_newest_first(client: TestClient, session: Session) -> N
                    params={"cursor": r.json()["next_cursor"]})
     assert [n["kind"] for n in r.json()["items"]] == ["before_due"] and r.json()["next_cursor"] is None
     assert client.get("/action-items/999999/nudges", headers=headers).status_code == 404
+
+
+def test_a_lead_nudges_by_hand_once_per_request(client: TestClient, session: Session) -> None:
+    from datetime import date
+
+    from tracker.actions.models import Phase
+    from tracker.outbox.models import OutboxMessage
+
+    _, lead_h = factories.user(session, Role.lead)
+    owner, owner_h = factories.user(session, Role.owner)
+    item = action_item(session, owner=owner, deadline=date.today() - timedelta(days=3))
+    session.commit()
+    url = f"/action-items/{item.id}/nudges"
+    assert client.post(url, headers=owner_h).status_code == 403
+    first = client.post(url, headers=lead_h)
+    assert first.status_code == 202, first.text
+    assert first.json()["kind"] == "overdue" and first.json()["state"] == "pending"
+    assert client.post(url, headers=lead_h).status_code == 202  # a second chase is a second nudge
+    session.expire_all()
+    nudges = session.scalars(select(Nudge).where(Nudge.action_item_id == item.id)).all()
+    assert len(nudges) == 2 and all(n.recipient_id == owner.id for n in nudges)
+    messages = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "slack.nudge")).all()
+    assert sorted(m.payload["nudge_id"] for m in messages) == sorted(n.id for n in nudges)
+    item.phase = Phase.cancelled
+    session.commit()
+    closed = client.post(url, headers=lead_h)
+    assert closed.status_code == 409 and closed.json()["error"]["field"] == "phase"

@@ -51,6 +51,12 @@ def list_nudges(
     return Page(items=[NudgeOut.model_validate(n) for n in rows], next_cursor=next_cursor)
 
 
+@router.post("/action-items/{item_id}/nudges", response_model=NudgeOut, status_code=202)
+def nudge_now(item_id: IdPath, session: DbSession, lead: LeadOnly) -> NudgeOut:
+    """Send the owner a reminder now, outside the schedule (a lead chasing an item)."""
+    return NudgeOut.model_validate(service.nudge_now(session, actor=lead, item_id=item_id))
+
+
 @router.post("/action-items/{item_id}/snooze", response_model=SnoozeOut)
 def snooze_item(item_id: IdPath, session: DbSession, user: Writer) -> SnoozeOut:
     """Hold the item's nudges for the team's snooze length (its owner or a lead; 409 at the limit)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -15,9 +15,11 @@ from tracker.actions.models import CLOSED_PHASES
 from tracker.activity.service import apply_changes, record
 from tracker.api.versioning import check_version
 from tracker.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
-from tracker.nudges.models import Nudge, NudgePolicy
+from tracker.nudges.models import Nudge, NudgeKind, NudgePolicy, NudgeState
 from tracker.nudges.policy import Rules
 from tracker.nudges.schedule import recompute, reevaluate_team, schedule_row
+from tracker.nudges.sweep import NUDGE_KIND
+from tracker.outbox.service import enqueue
 from tracker.people.models import Person, Team
 from tracker.types import utcnow
 
@@ -110,3 +112,32 @@ def raise_stale(team_id: int, version: int, expected: int) -> None:
 def nudges_query(session: Session, item_id: int) -> Select[Any]:
     get_item(session, item_id)
     return select(Nudge).where(Nudge.action_item_id == item_id)
+
+
+def nudge_now(session: Session, *, actor: Person, item_id: int, today: date | None = None) -> Nudge:
+    """A lead chasing an item sends its owner a reminder now, outside the schedule.
+
+    The kind follows the item's state (overdue, due today, before due, or the work-plan
+    reminder); the slot carries the time, so each manual nudge is its own and is sent once.
+    """
+    ensure_lead(actor, "send a nudge by hand")
+    item = get_item(session, item_id)
+    if item.phase in CLOSED_PHASES:
+        raise Conflict(f"action item {item.id} is {item.phase.value}; nobody is nudged about it", field="phase")
+    today = today or utcnow().date()
+    if item.deadline < today:
+        kind = NudgeKind.overdue
+    elif item.deadline == today:
+        kind = NudgeKind.due_today
+    elif item.work_plan is None:
+        kind = NudgeKind.work_plan
+    else:
+        kind = NudgeKind.before_due
+    nudge = Nudge(action_item_id=item.id, kind=kind, slot=f"manual:{utcnow().strftime('%Y%m%dT%H%M%S.%f')}",
+                  recipient_id=item.owner_id, state=NudgeState.pending)
+    session.add(nudge)
+    session.flush()
+    enqueue(session, kind=NUDGE_KIND, payload={"nudge_id": nudge.id}, ordering_key=f"nudge:{item.id}")
+    record(session, actor=actor, entity_type="nudge", entity_id=nudge.id, action="nudged_by_hand",
+           changes={"kind": kind}, action_item_id=item.id, moment_id=item.moment_id)
+    return nudge
