@@ -170,3 +170,25 @@ def test_deleted_ticket_breaks_the_link_with_a_reason(sync_client, world, vendor
     worker.run_until_idle()
     assert link_of(session, item.id).state is LinkState.linked
     assert len(vendor.tickets()) == 1
+
+
+def test_out_of_order_webhooks_end_in_the_ticket_s_current_state(
+    sync_client, world, vendor, worker, sink, session  # type: ignore[no-untyped-def]
+) -> None:
+    item = world.item()
+    push(sync_client, world, item.id)
+    worker.run_until_idle()
+    forward_webhooks(sync_client, vendor, sink)
+    key = link_of(session, item.id).remote_key
+    vendor.retitle(key, "First rename")
+    vendor.retitle(key, "Second rename")
+    vendor.drain()
+    deliveries = sink.take()
+    assert len(deliveries) >= 2
+    url = f"/webhooks/{vendor.kind}/{vendor.connection_name}"
+    for headers, body in reversed(deliveries):  # the newest event arrives first
+        kept = {k: v for k, v in headers.items() if k.lower() in FORWARDED}
+        assert sync_client.post(url, content=body, headers=kept).status_code == 202
+        worker.run_until_idle()
+    session.expire_all()
+    assert session.get(ActionItem, item.id).title == "Second rename"
