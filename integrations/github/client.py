@@ -37,6 +37,7 @@ from github.Requester import Requester
 
 from integrations.github.errors import check_retry, default_retry, translate
 from integrations.github.mapping import GitHubMapping, body_with_marker, has_marker, label_names
+from integrations.github.pacing import WritePacer
 from integrations.github.watermark import Watermark, fingerprint, parse_time, stamp, stamp_of, utc
 from tracker.sync.ports import (
     SYNCED_FIELDS,
@@ -72,13 +73,15 @@ class GitHubTickets:
         self.mapping = GitHubMapping.from_overrides(target.mapping)
         self._creator = connection.bot_identity  # narrows find_by_marker to our own issues
         # Passing None to PyGithub would switch its pacing off; here None means "its default".
+        # A configured write pace is ours (start-to-start, see pacing.py), not PyGithub's.
+        self._pacer = WritePacer(seconds_between_writes or 0.0)
         self._github = Github(
             auth=Auth.Token(connection.token), base_url=connection.url.rstrip("/"),
             timeout=int(timeout), retry=retry, per_page=PAGE, lazy=True,
             seconds_between_requests=_or(seconds_between_requests,
                                          Consts.DEFAULT_SECONDS_BETWEEN_REQUESTS),
-            seconds_between_writes=_or(seconds_between_writes,
-                                       Consts.DEFAULT_SECONDS_BETWEEN_WRITES),
+            seconds_between_writes=(Consts.DEFAULT_SECONDS_BETWEEN_WRITES
+                                    if seconds_between_writes is None else 0),
         )
         self._repo = self._github.get_repo(self.project)  # lazy: no request
         self._requester: Requester = self._github.requester
@@ -96,6 +99,7 @@ class GitHubTickets:
         milestone = self._milestone(fields.due) if fields.due else NotSet
         body = body_with_marker(fields.body, marker)
         try:
+            self._pacer.wait()
             issue = self._repo.create_issue(
                 title=fields.title, body=body, labels=labels, milestone=milestone,
                 assignees=[fields.assignee] if fields.assignee else NotSet,
@@ -196,6 +200,7 @@ class GitHubTickets:
 
     def _patch(self, number: int, patch: dict[str, Any]) -> dict[str, Any]:
         try:
+            self._pacer.wait()
             _, data = self._requester.requestJsonAndCheck(
                 "PATCH", f"{self._issues}/{number}", input=patch)
         except Exception as error:
@@ -243,6 +248,7 @@ class GitHubTickets:
 
     def _create_milestone(self, title: str, due: Any) -> Milestone:
         try:
+            self._pacer.wait()
             return self._repo.create_milestone(
                 title, due_on=due, description="Created by the tracker for items due that day.")
         except GithubException as error:
