@@ -52,7 +52,9 @@ def test_settings_reach_the_worker_and_the_github_adapter(monkeypatch: pytest.Mo
     assert (connection.seconds_between_writes, connection.max_retry_delay) == (0.0125, 0.05)
     adapter = ticket_system_factory(TargetSpec(kind="github", project=gh.DEFAULT_REPO), connection)
     options = adapter._github.requester.kwargs  # type: ignore[attr-defined]
-    assert options["seconds_between_writes"] == 0.0125 and options["seconds_between_requests"] == 0
+    # The configured write pace is kept by our start-to-start pacer, so PyGithub's own is off.
+    assert adapter._pacer.interval == 0.0125  # type: ignore[attr-defined]
+    assert options["seconds_between_writes"] == 0 and options["seconds_between_requests"] == 0
     assert options["retry"].max_rate_limit_wait == 0.05 and options["retry"].backoff_factor == 0.0125
 
 
