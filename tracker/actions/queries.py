@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, select, text
 from sqlalchemy.orm import InstrumentedAttribute
 
-from tracker.actions.models import OPEN_PHASES, ActionItem, Phase
+from tracker.actions.models import OPEN_PHASES, OPEN_PHASES_SQL, ActionItem, Phase
 from tracker.actions.schemas import ActionSort
 from tracker.moments.models import MomentOfTruth
 
@@ -54,7 +54,9 @@ def list_query(filters: ActionFilters, *, today: date) -> Select[ActionItem]:
         # phase-leading indexes usable.
         wanted = [p for p in (wanted or OPEN_PHASES) if p in OPEN_PHASES]
         stmt = stmt.where(ActionItem.deadline < today)
-    if wanted is not None:
+    if wanted is not None and set(wanted) == set(OPEN_PHASES):
+        stmt = stmt.where(text(OPEN_PHASES_SQL))  # served by ix_action_items_open_deadline
+    elif wanted is not None:
         stmt = stmt.where(ActionItem.phase.in_(wanted) if wanted else false())
     if filters.moment_id is not None:
         stmt = stmt.where(ActionItem.moment_id == filters.moment_id)
