@@ -1,7 +1,7 @@
 """Action items: creation (with training record and seeded checklist), edits, work plans,
 progress, waivers and the phase machine. Every mutation ends in `hooks.after_change`.
 
-Who may do what (decided here; the brief left it open):
+Who may do what:
 - create, waive, cancel and reinstate: leads/admins only;
 - the item's owner edits title/description, submits the work plan, posts progress, moves the
   phase forward, blocks/unblocks/reopens, and works training and the checklist;
