@@ -177,3 +177,12 @@ def test_overdue_list_uses_the_open_items_index(session, database) -> None:
     plan = " ".join(str(row[-1]) for row in session.execute(text(f"{explain} {sql}")))
     assert "ix_action_items_open_deadline" in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort Key" not in plan, plan
+
+
+def test_open_phases_sql_names_exactly_the_open_phases() -> None:
+    """The partial index's predicate is spelled out in SQL; it must not drift from the enum."""
+    import re
+
+    from tracker.actions.models import OPEN_PHASES, OPEN_PHASES_SQL
+
+    assert set(re.findall(r"'(\w+)'", OPEN_PHASES_SQL)) == {p.value for p in OPEN_PHASES}
