@@ -2,7 +2,7 @@
 
 from tracker.actions.models import ActionItem, ChecklistEntry, ProgressUpdate, TrainingRecord
 from tracker.activity.models import ActivityEntry
-from tracker.auth.models import ApiToken
+from tracker.auth.models import ApiToken, PasswordCredential, PasswordLink, SignInThrottle, WebSession
 from tracker.digests.models import DigestDelivery
 from tracker.friction.models import AffectedCustomer, Evidence, FrictionPoint
 from tracker.investigations.models import Investigation
@@ -17,6 +17,7 @@ __all__ = [
     "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry",
     "DigestDelivery", "Evidence", "FrictionPoint", "InboundDelivery", "Investigation", "JourneyMap",
     "JourneyStage", "JourneyStep", "MomentOfTruth", "Nudge", "NudgePolicy", "NudgeSchedule",
-    "OutboxMessage", "Person", "PriorityWeightSet", "ProgressUpdate", "Team", "TicketLink",
-    "TicketTarget", "TrainingRecord",
+    "OutboxMessage", "PasswordCredential", "PasswordLink", "Person", "PriorityWeightSet",
+    "ProgressUpdate", "SignInThrottle", "Team", "TicketLink", "TicketTarget", "TrainingRecord",
+    "WebSession",
 ]
