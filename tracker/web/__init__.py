@@ -1,0 +1,1 @@
+"""The browser workspace: server-rendered pages and their pictures."""
