@@ -3,7 +3,7 @@
 Calls per operation on the happy path (what the emulator's counters assert):
 - create: 1 POST; +1 PATCH only when the wanted phase is done/cancelled (GitHub creates
   issues open); +1 milestone list the first time this adapter needs a due date and +1 POST
-  per due date not seen before.
+  per due date not seen before (+1 PATCH, once, for a milestone of ours dated another day).
 - fetch: 1 GET (2 when GitHub answers 301 for a transferred issue: PyGithub follows it).
 - update: 1 PATCH; +1 GET first when phase or priority change (labels are recomputed from
   the issue's current labels, so people's labels survive); + the milestone costs above.
@@ -27,7 +27,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from github import Auth, Consts, Github, GithubException, GithubRetry
@@ -36,7 +36,14 @@ from github.Milestone import Milestone
 from github.Requester import Requester
 
 from integrations.github.errors import check_retry, default_retry, translate
-from integrations.github.mapping import GitHubMapping, body_with_marker, has_marker, label_names
+from integrations.github.mapping import (
+    GitHubMapping,
+    body_with_marker,
+    due_date,
+    due_on,
+    has_marker,
+    label_names,
+)
 from integrations.github.pacing import WritePacer
 from integrations.github.watermark import Watermark, fingerprint, parse_time, stamp, stamp_of, utc
 from tracker.sync.ports import (
@@ -230,7 +237,7 @@ class GitHubTickets:
             yield response_headers, list(data or [])
             next_url, query, headers = _next_link(response_headers.get("link", "")), None, None
 
-    def _milestone(self, due: Any) -> Milestone:
+    def _milestone(self, due: date) -> Milestone:
         title = self.mapping.milestone_title(due)
         with self._milestone_lock:
             if self._milestones is None or title not in self._milestones:
@@ -238,7 +245,12 @@ class GitHubTickets:
                     self._milestones = self._list_milestones()
                 if title not in self._milestones:
                     self._milestones[title] = self._create_milestone(title, due)
-            return self._milestones[title]
+            milestone = self._milestones[title]
+            if milestone.due_on is None or due_date(milestone.due_on) != due:  # no request: listed
+                # Ours, dated another day: made by a client that sent midnight UTC (GitHub shows
+                # it a day early) or moved by someone. Its title is the date we mean.
+                milestone = self._milestones[title] = self._redate_milestone(milestone, due)
+            return milestone
 
     def _list_milestones(self) -> dict[str, Milestone]:
         try:
@@ -246,11 +258,22 @@ class GitHubTickets:
         except Exception as error:
             raise translate(error, gone_is="repo", repo=self.project) from error
 
-    def _create_milestone(self, title: str, due: Any) -> Milestone:
+    def _redate_milestone(self, milestone: Milestone, due: date) -> Milestone:
+        # Milestone.edit sends a bare `YYYY-MM-DD`, which GitHub reads as midnight UTC: the
+        # day before in Los Angeles. So the PATCH goes through the requester with noon UTC.
+        try:
+            self._pacer.wait()
+            headers, data = self._requester.requestJsonAndCheck(
+                "PATCH", milestone.url, input={"due_on": stamp(due_on(due))})
+        except Exception as error:
+            raise translate(error, gone_is="repo", repo=self.project) from error
+        return Milestone(self._requester, headers, data, completed=True)
+
+    def _create_milestone(self, title: str, due: date) -> Milestone:
         try:
             self._pacer.wait()
             return self._repo.create_milestone(
-                title, due_on=due, description="Created by the tracker for items due that day.")
+                title, due_on=due_on(due), description="Created by the tracker for items due that day.")
         except GithubException as error:
             if error.status == 422:  # someone (another worker) made it meanwhile
                 found = self._list_milestones().get(title)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from integrations.github import emulator_issues as ops
@@ -52,9 +52,10 @@ class HumanActions:
             return issue.number
 
     def add_milestone(
-        self, repo: str, title: str, due_on: datetime | None = None, by: str = "octocat",
+        self, repo: str, title: str, due_on: date | datetime | None = None, by: str = "octocat",
         description: str | None = None,
     ) -> int:
+        """A date is what the web UI's picker gives; GitHub stores either as Pacific midnight."""
         with self.lock:
             milestone = self.state.add_milestone(
                 self.state.repo(repo), title, self._person(by), due_on, description

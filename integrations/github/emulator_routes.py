@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from integrations.emulation import Request, Response
 from integrations.github import emulator_issues as ops
-from integrations.github.emulator_state import ApiError, Issue, Repo, User, invalid
+from integrations.github.emulator_state import ApiError, Issue, Milestone, Repo, User, invalid
 
 if TYPE_CHECKING:
     from integrations.github.emulator import GitHubEmulator
@@ -58,6 +58,8 @@ class Routes:
         add("POST", REPO + r"/milestones", REPO_T + "/milestones", self.create_milestone)
         add("GET", REPO + r"/milestones/(?P<ms>\d+)", REPO_T + "/milestones/{number}",
             self.get_milestone)
+        add("PATCH", REPO + r"/milestones/(?P<ms>\d+)", REPO_T + "/milestones/{number}",
+            self.edit_milestone)
 
     # -- lookups -----------------------------------------------------------------------------
     def actor(self, request: Request) -> User:
@@ -276,10 +278,23 @@ class Routes:
 
     def get_milestone(self, request: Request) -> Response:
         repo = self.repo(request)
+        return Response(200, self.emu.render.milestone(repo, self._milestone(repo, request)))
+
+    def edit_milestone(self, request: Request) -> Response:
+        repo, data = self.repo(request), self.body(request)
+        milestone = self._milestone(repo, request)
+        changes: dict[str, Any] = {k: data[k] for k in ("title", "description", "state") if k in data}
+        if "due_on" in data:
+            changes["due_on"] = parse_time(data["due_on"]) if data["due_on"] else None
+        self.state.edit_milestone(repo, milestone, **changes)
+        return Response(200, self.emu.render.milestone(repo, milestone))
+
+    @staticmethod
+    def _milestone(repo: Repo, request: Request) -> Milestone:
         milestone = repo.milestones.get(int(request.params["ms"]))
         if milestone is None:
             raise ApiError(404, "Not Found")
-        return Response(200, self.emu.render.milestone(repo, milestone))
+        return milestone
 
     # -- pagination --------------------------------------------------------------------------
     def paginate(

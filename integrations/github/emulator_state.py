@@ -10,8 +10,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
+
+# GitHub keeps milestone due dates as midnight US-Pacific (an artifact of its original design):
+# whatever instant a client sends is floored to the Pacific date it falls on, so `D T00:00:00Z`
+# comes back as `D-1 T07:00:00Z` (or T08:00:00Z outside daylight saving time).
+GITHUB_ZONE = ZoneInfo("America/Los_Angeles")
 
 
 class ApiError(Exception):
@@ -27,6 +33,15 @@ class ApiError(Exception):
         self.errors = errors
         self.headers = headers or {}
         self.extra = extra or {}
+
+
+def pacific_midnight(due: date | datetime) -> datetime:
+    """The due_on GitHub stores for `due`: a date (the web UI's date picker) as that date's
+    midnight in Los Angeles; an instant (the API) as midnight of its date in Los Angeles."""
+    if isinstance(due, datetime):
+        aware = due if due.tzinfo else due.replace(tzinfo=ZoneInfo("UTC"))
+        due = aware.astimezone(GITHUB_ZONE).date()
+    return datetime.combine(due, time(0), GITHUB_ZONE).astimezone(ZoneInfo("UTC"))
 
 
 def invalid(resource: str, field_name: str, value: Any, code: str = "invalid") -> ApiError:
@@ -187,7 +202,7 @@ class GitHubState:
         return label
 
     def add_milestone(
-        self, repo: Repo, title: str, creator: User, due_on: datetime | None = None,
+        self, repo: Repo, title: str, creator: User, due_on: date | datetime | None = None,
         description: str | None = None, state: str = "open",
     ) -> Milestone:
         if any(m.title == title for m in repo.milestones.values()):
@@ -195,8 +210,30 @@ class GitHubState:
         now = self.now()
         milestone = Milestone(
             self.next_id(), repo.next_milestone, title, creator, now, now, description, state,
-            due_on,
+            pacific_midnight(due_on) if due_on is not None else None,
         )
         repo.milestones[milestone.number] = milestone
         repo.next_milestone += 1
         return milestone
+
+    def edit_milestone(
+        self, repo: Repo, milestone: Milestone, *, title: Any = UNSET, description: Any = UNSET,
+        state: Any = UNSET, due_on: Any = UNSET,
+    ) -> None:
+        """PATCH semantics: only the given fields change; due_on is normalised like on create."""
+        if title is not UNSET:
+            if not isinstance(title, str) or not title:
+                raise invalid("Milestone", "title", title, "missing_field")
+            if any(m.title == title and m is not milestone for m in repo.milestones.values()):
+                raise invalid("Milestone", "title", title, "already_exists")
+            milestone.title = title
+        if description is not UNSET:
+            milestone.description = description
+        if state is not UNSET:
+            if state not in ("open", "closed"):
+                raise invalid("Milestone", "state", state)
+            milestone.state = state
+            milestone.closed_at = self.now() if state == "closed" else None
+        if due_on is not UNSET:
+            milestone.due_on = pacific_midnight(due_on) if due_on is not None else None
+        milestone.updated_at = self.now()

@@ -27,8 +27,11 @@ Back from GitHub:
   one or several -> phase None ("no opinion": e.g. a person reopened a done issue). The
   status string is `open` or `closed:<state_reason>`.
 - priority: exactly one known priority label -> it, else None.
-- due: the milestone's `due_on` date, else a date parsed from a title shaped like ours, else
-  None (no milestone -> None).
+- due: the date of the milestone's `due_on`, else a date parsed from a title shaped like ours,
+  else None (no milestone -> None). GitHub keeps `due_on` at midnight US-Pacific, floors any
+  instant it is sent to that, and answers `D T07:00:00Z` (PDT) or `D T08:00:00Z` (PST): so we
+  send noon UTC, which is on day D in Los Angeles all year, and read the nearest Pacific
+  midnight, which also reads a UTC-midnight `D T00:00:00Z` (other servers, old data) as D.
 - assignee: the first assignee's login (GitHub allows several; we only ever set one).
 
 Labels that are "ours" (replaced when phase/priority change): the tracker label, every
@@ -45,8 +48,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker.actions.models import CLOSED_PHASES, OPEN_PHASES, Phase, Priority
 
@@ -55,6 +59,7 @@ OVERRIDE_KEYS = frozenset({"tracker_label", "phase_labels", "priority_labels", "
 CLOSED_REASONS = {Phase.done: "completed", Phase.cancelled: "not_planned"}
 _OUR_PREFIXES = ("phase:", "priority:")
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+GITHUB_ZONE = ZoneInfo("America/Los_Angeles")  # where GitHub's milestone days begin and end
 
 
 @dataclass(frozen=True)
@@ -155,7 +160,7 @@ class GitHubMapping:
         if not milestone:
             return None
         if milestone.get("due_on"):
-            return datetime.fromisoformat(str(milestone["due_on"])).date()
+            return due_date(str(milestone["due_on"]))
         prefix, _, suffix = self.milestone_title_format.partition("{date}")
         title = str(milestone.get("title") or "")
         if title.startswith(prefix) and title.endswith(suffix) and (m := _DATE.search(title)):
@@ -174,6 +179,21 @@ class GitHubMapping:
         lowered = name.lower()
         return lowered.startswith("priority:") or lowered in {
             v.lower() for v in self.priority_labels.values()}
+
+
+def due_on(due: date) -> datetime:
+    """The instant to send as a milestone's due_on for day `due`: noon UTC is 04:00 or 05:00 in
+    Los Angeles on that day, so GitHub's flooring to Pacific midnight keeps the day (midnight UTC
+    would be the evening before there, and GitHub would show the day before)."""
+    return datetime.combine(due, time(12), UTC)
+
+
+def due_date(value: str | datetime) -> date:
+    """The day a `due_on` stands for: the Pacific midnight nearest to it (GitHub's own form is
+    exactly that midnight; a UTC midnight lies 7-8 hours before the same day's)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return (moment.astimezone(GITHUB_ZONE) + timedelta(hours=12)).date()
 
 
 def label_names(issue: Mapping[str, Any]) -> list[str]:

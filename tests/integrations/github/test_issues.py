@@ -24,7 +24,8 @@ def test_create_get_edit_close_reopen_round_trip(emu: GitHubEmulator, gh: Github
     assert [label.name for label in issue.labels] == ["cx", "checkout"]
     assert [user.login for user in issue.assignees] == ["alice"]
     assert issue.milestone.number == milestone.number
-    assert issue.milestone.due_on == datetime(2025, 3, 31, tzinfo=UTC)
+    # PyGithub sends 2025-03-31T00:00:00Z; GitHub floors it to Pacific midnight (of the 30th).
+    assert issue.milestone.due_on == datetime(2025, 3, 30, 7, tzinfo=UTC)
     assert issue.user.login == "tracker-bot"
 
     fetched = repo.get_issue(1)
@@ -104,7 +105,7 @@ def test_milestones_and_comments(emu: GitHubEmulator, gh: Github) -> None:
     repo.create_milestone("Later", due_on=date(2025, 6, 30))
     first = repo.create_milestone("Soon", due_on=date(2025, 2, 28))
     assert [m.title for m in repo.get_milestones()] == ["Soon", "Later"]  # by due date
-    assert repo.get_milestone(first.number).due_on == datetime(2025, 2, 28, tzinfo=UTC)
+    assert repo.get_milestone(first.number).due_on == datetime(2025, 2, 27, 8, tzinfo=UTC)  # PST
     with pytest.raises(GithubException):
         repo.create_milestone("Soon")  # titles are unique, like GitHub's 422
 
@@ -139,3 +140,42 @@ def test_calls_are_counted_per_route(emu: GitHubEmulator, gh: Github) -> None:
     assert emu.call_count("PATCH") == 1
     assert emu.call_count() == 5
     assert gh.get_user().login == "tracker-bot"
+
+
+@pytest.mark.parametrize(("sent", "stored"), [
+    ("2026-07-15T00:00:00Z", "2026-07-14T07:00:00Z"),  # PDT: the previous Pacific day
+    ("2026-07-15T06:59:59Z", "2026-07-14T07:00:00Z"),
+    ("2026-07-15T07:00:00Z", "2026-07-15T07:00:00Z"),
+    ("2026-07-15T12:00:00Z", "2026-07-15T07:00:00Z"),
+    ("2026-12-01T00:00:00Z", "2026-11-30T08:00:00Z"),  # PST
+    ("2026-12-01T12:00:00Z", "2026-12-01T08:00:00Z"),
+    ("2026-12-01T23:59:59-08:00", "2026-12-01T08:00:00Z"),
+])
+def test_milestone_due_on_is_stored_as_pacific_midnight(gh: Github, sent: str, stored: str) -> None:
+    """GitHub keeps due dates as midnight US-Pacific, whatever instant the client sends."""
+    repo = gh.get_repo(REPO)
+    created = repo._requester.requestJsonAndCheck(  # the raw reply: no client-side parsing
+        "POST", f"{repo.url}/milestones", input={"title": "M", "due_on": sent})[1]
+    assert created["due_on"] == stored
+    assert repo.get_milestone(created["number"]).raw_data["due_on"] == stored
+
+
+def test_milestone_edit_moves_the_due_date_to_pacific_midnight(emu: GitHubEmulator, gh: Github) -> None:
+    repo = gh.get_repo(REPO)
+    milestone = repo.create_milestone("M", due_on=datetime(2026, 3, 7, 12, tzinfo=UTC))
+    assert milestone.due_on == datetime(2026, 3, 7, 8, tzinfo=UTC)  # before the DST switch
+    answer = repo._requester.requestJsonAndCheck(
+        "PATCH", milestone.url, input={"due_on": "2026-03-09T12:00:00Z"})[1]
+    assert answer["due_on"] == "2026-03-09T07:00:00Z"  # after it
+    assert (answer["title"], emu.milestone(REPO, milestone.number).title) == ("M", "M")
+    milestone.edit("M2", state="closed")
+    again = repo.get_milestone(milestone.number)
+    assert (again.title, again.state, again.due_on) == ("M2", "closed", datetime(2026, 3, 9, 7, tzinfo=UTC))
+    with pytest.raises(GithubException) as raised:
+        repo._requester.requestJsonAndCheck("PATCH", f"{repo.url}/milestones/99", input={"title": "x"})
+    assert raised.value.status == 404
+
+
+def test_a_date_picked_in_the_web_ui_is_that_day_s_pacific_midnight(emu: GitHubEmulator, gh: Github) -> None:
+    number = emu.add_milestone(REPO, "Picked", date(2026, 11, 1))  # the day DST ends
+    assert gh.get_repo(REPO).get_milestone(number).due_on == datetime(2026, 11, 1, 7, tzinfo=UTC)
