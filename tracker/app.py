@@ -13,6 +13,7 @@ from tracker.config import Settings, get_settings
 from tracker.db import make_engine, make_session_factory
 from tracker.messaging.ports import InteractionCodec
 from tracker.sync.ports import WebhookCodec
+from tracker.web.install import install_web
 
 DESCRIPTION = """
 The tracker turns the findings of customer journey mapping (friction points and prioritized
@@ -34,7 +35,8 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
-        title="Tracker", version="0.1.0", description=DESCRIPTION, responses=ERROR_RESPONSES
+        title="Tracker", version="0.1.0", description=DESCRIPTION, responses=ERROR_RESPONSES,
+        docs_url=None, redoc_url=None,  # served from vendored assets by tracker.web.docs
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(
@@ -46,6 +48,7 @@ def create_app(
     nudges.install()
     install_error_handlers(app)
     include_routers(app)
+    install_web(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

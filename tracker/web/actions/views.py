@@ -1,0 +1,96 @@
+"""What an action item's page shows, read through the services the API uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.actions import phases, service
+from tracker.actions.access import ensure_can_edit, is_lead
+from tracker.actions.models import CLOSED_PHASES, ActionItem, Phase, ProgressUpdate
+from tracker.activity.models import ActivityEntry
+from tracker.activity.service import activity_query
+from tracker.errors import Forbidden
+from tracker.people.models import Person, Team
+from tracker.sync.models import TicketLink
+from tracker.sync.service import link_for
+
+ACTIVITY_SHOWN = 30
+UPDATES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class PhaseMove:
+    to: Phase
+    needs_reason: bool
+    blocked_by: list[str]  # done-gate blockers: the button is shown, disabled, with the reason
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    detail: service.ItemDetail
+    owner: Person
+    team: Team
+    link: TicketLink | None
+    overdue: bool
+    can_edit: bool
+    moves: list[PhaseMove]
+    activity: list[ActivityEntry]
+    latest_activity_id: int
+    updates: list[ProgressUpdate]
+
+    @property
+    def item(self) -> ActionItem:
+        return self.detail.item
+
+
+def may_edit(person: Person, item: ActionItem) -> bool:
+    try:
+        ensure_can_edit(person, item)
+    except Forbidden:
+        return False
+    return True
+
+
+def moves_for(person: Person, detail: service.ItemDetail) -> list[PhaseMove]:
+    """The allowed next phases this person may take (the service re-checks every one)."""
+    item = detail.item
+    if not may_edit(person, item):
+        return []
+    lead = is_lead(person)
+    moves = []
+    for target in detail.allowed_next:
+        lead_only = target in phases.LEAD_ONLY_TARGETS or item.phase in phases.LEAD_ONLY_SOURCES
+        if lead_only and not lead:
+            continue
+        blockers = phases.done_blockers(detail.gate) if target is Phase.done else []
+        moves.append(PhaseMove(to=target, needs_reason=target in phases.NEEDS_REASON, blocked_by=blockers))
+    return moves
+
+
+def item_page(session: Session, *, person: Person, item_id: int, today: date) -> ItemPage:
+    detail = service.item_detail(session, item_id)
+    item = detail.item
+    owner = session.get(Person, item.owner_id)
+    team = session.get(Team, item.team_id)
+    assert owner is not None and team is not None  # foreign keys with RESTRICT
+    activity = list(session.scalars(activity_query(action_item_id=item.id)
+                                    .order_by(ActivityEntry.id.desc()).limit(ACTIVITY_SHOWN)))
+    latest = session.scalar(select(func.max(ActivityEntry.id)).where(ActivityEntry.action_item_id == item.id))
+    updates = list(session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id)
+                                   .order_by(ProgressUpdate.id.desc()).limit(UPDATES_SHOWN)))
+    return ItemPage(
+        detail=detail, owner=owner, team=team, link=link_for(session, item.id),
+        overdue=item.deadline < today and item.phase not in CLOSED_PHASES,
+        can_edit=may_edit(person, item), moves=moves_for(person, detail), activity=activity,
+        latest_activity_id=latest or 0, updates=updates,
+    )
+
+
+def changes_since(session: Session, *, item_id: int, after_activity_id: int) -> list[ActivityEntry]:
+    """What others did to the item after the page was drawn: shown when an edit was stale."""
+    return list(session.scalars(activity_query(action_item_id=item_id)
+                                .where(ActivityEntry.id > after_activity_id).order_by(ActivityEntry.id)))

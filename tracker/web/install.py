@@ -1,0 +1,35 @@
+"""Puts the browser workspace on the app: pages, static files, docs, error pages, headers.
+
+Called once by tracker.app.create_app. Page routers are listed here, like the API's in
+tracker/api/routes.py, so the page route table is easy to audit.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from tracker.web import docs
+from tracker.web.actions.routes import router as actions_router
+from tracker.web.auth.routes import router as auth_router
+from tracker.web.deeplinks import BrowserDeepLinks
+from tracker.web.errors import install_error_pages
+from tracker.web.headers import SecurityHeaders
+from tracker.web.home.routes import router as home_router
+from tracker.web.people.routes import router as people_router
+from tracker.web.templating import STATIC
+
+PAGE_ROUTERS = (home_router, auth_router, actions_router, people_router)
+
+
+def install_web(app: FastAPI) -> None:
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    app.include_router(docs.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_error_pages(app)
+    page_gets = [route.path_regex for router in PAGE_ROUTERS for route in router.routes
+                 if isinstance(route, APIRoute) and "GET" in (route.methods or ())]
+    app.add_middleware(BrowserDeepLinks, page_patterns=page_gets)
+    app.add_middleware(SecurityHeaders)

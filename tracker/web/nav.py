@@ -1,0 +1,31 @@
+"""The layout's navigation. A screen joins the menu by adding one entry here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tracker.people.models import Role
+
+if TYPE_CHECKING:
+    from tracker.web.session import Viewer
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    roles: frozenset[Role] = frozenset(Role)  # who sees the entry (the route still checks)
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("Home", "/"),
+    NavItem("People", "/app/people", frozenset({Role.admin})),
+    NavItem("API docs", "/docs"),
+)
+
+
+def nav_for(person: Viewer | None) -> list[NavItem]:
+    if person is None:
+        return []
+    return [item for item in NAV if person.role in item.roles]
