@@ -134,4 +134,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/action-items/{item_id}/nudges"): _r("lead"),
     ("POST", "/action-items/{item_id}/snooze"): _r("item_owner"),
     ("GET", "/digests/{scope}"): _r("read"),
+    # the programme as a whole
+    ("GET", "/programme/overview"): _r("read"),
+    ("GET", "/programme/root-causes"): _r("read"),
+    ("GET", "/programme/priority-matrix"): _r("read"),
 }

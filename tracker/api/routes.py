@@ -12,6 +12,7 @@ from tracker.investigations.endpoints import router as investigations_router
 from tracker.journeys.endpoints import router as journeys_router
 from tracker.moments.endpoints import router as moments_router
 from tracker.nudges.endpoints import router as nudges_router
+from tracker.overview.endpoints import router as overview_router
 from tracker.people.endpoints import router as people_router
 from tracker.promote.endpoints import router as promote_router
 from tracker.slack.endpoints import router as slack_router
@@ -32,6 +33,7 @@ ROUTERS = (
     slack_router,
     nudges_router,
     digests_router,
+    overview_router,
 )
 
 

@@ -1,0 +1,100 @@
+"""The last N ISO weeks of the programme (UTC, as its digest): done, overdue at the end, told.
+
+Each series is one aggregate query that buckets rows by week with a CASE expression, so the
+database returns at most N small rows whatever the size of the programme.
+
+"Overdue at a week's end" is rebuilt from what the rows hold now, because phase history is
+not kept in a queryable form: an item counts for week W when it existed by W's end, was not
+done by then (`completed_at`), is not cancelled, and its deadline had passed as of W's Sunday
+(the digest's rule; today for the running week). Two consequences, accepted on purpose:
+a moved deadline counts at its current date, and a cancelled item drops out of past weeks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from tracker.actions.models import OPEN_PHASES_SQL, ActionItem, ChecklistEntry, NotificationStatus, Phase
+from tracker.digests.weeks import Week, week_of
+from tracker.overview.schemas import WeekFigures
+
+UTC = ZoneInfo("UTC")
+TOLD = (NotificationStatus.notified, NotificationStatus.acknowledged)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    week: Week
+    start: datetime
+    end: datetime
+    as_of: date  # the day "overdue" is judged on: the Sunday, or today in the running week
+
+
+def buckets(today: date, count: int) -> list[Bucket]:
+    """The `count` weeks ending with today's, oldest first."""
+    week = week_of(today)
+    weeks = [week]
+    for _ in range(count - 1):
+        weeks.append(weeks[-1].previous())
+    result = []
+    for w in reversed(weeks):
+        start, end = w.bounds(UTC)
+        result.append(Bucket(w, start, end, min(today, w.sunday)))
+    return result
+
+
+def _week_index(column: Any, weeks: list[Bucket]) -> Any:
+    """SQL: the index of the week `column` falls in (rows are pre-filtered to the window)."""
+    return case(*((column < b.end, i) for i, b in enumerate(weeks)), else_=len(weeks))
+
+
+def _per_week(session: Session, column: Any, weeks: list[Bucket], *where: ColumnElement[bool]) -> list[int]:
+    bucket = _week_index(column, weeks).label("bucket")
+    rows = session.execute(
+        select(bucket, func.count())
+        .where(column >= weeks[0].start, column < weeks[-1].end, *where)
+        .group_by(bucket)
+    )
+    counts = [0] * len(weeks)
+    for index, n in rows:
+        if 0 <= index < len(weeks):
+            counts[index] = int(n)
+    return counts
+
+
+def _open_at(b: Bucket) -> ColumnElement[bool]:
+    return and_(ActionItem.created_at < b.end, ActionItem.deadline < b.as_of,
+                or_(ActionItem.phase != Phase.done, ActionItem.completed_at >= b.end))
+
+
+def _overdue_at_ends(session: Session, weeks: list[Bucket]) -> list[int]:
+    sums = [func.coalesce(func.sum(case((_open_at(b), 1), else_=0)), 0) for b in weeks]
+    latest = weeks[-1].as_of
+    # Two index-served slices instead of one scan: items open now and overdue (the partial
+    # index on open items by deadline), and items done since the first week ended (phase,
+    # deadline index). Nothing else can have been open and overdue at any of the week ends.
+    still_open = select(*sums).where(text(OPEN_PHASES_SQL), ActionItem.deadline < latest)
+    done_since = select(*sums).where(ActionItem.phase == Phase.done, ActionItem.deadline < latest,
+                                     ActionItem.completed_at >= weeks[0].end)
+    totals = [0] * len(weeks)
+    for stmt in (still_open, done_since):
+        row = session.execute(stmt).one()
+        totals = [t + int(n or 0) for t, n in zip(totals, row, strict=True)]
+    return totals
+
+
+def weekly_figures(session: Session, *, today: date, count: int = 12) -> list[WeekFigures]:
+    weeks = buckets(today, count)
+    done = _per_week(session, ActionItem.completed_at, weeks, ActionItem.phase == Phase.done)
+    told = _per_week(session, ChecklistEntry.notified_at, weeks, ChecklistEntry.status.in_(TOLD))
+    overdue = _overdue_at_ends(session, weeks)
+    return [
+        WeekFigures(week=b.week.label, period=b.week.period(), done=d, overdue_at_end=o, customers_told=t)
+        for b, d, o, t in zip(weeks, done, overdue, told, strict=True)
+    ]
