@@ -40,6 +40,11 @@ TEAM_TARGETS = {
     "Product": (TargetKind.github, "brightdesk/product"),
     "Documentation": (TargetKind.github, "brightdesk/docs"),
 }
+# The emulated OPS project has a company-managed review workflow whose "Done" screen demands a
+# resolution (as many real projects do); its target says which one to give.
+TARGET_MAPPINGS: dict[str, dict[str, Any]] = {
+    "OPS": {"transition_fields": {"Done": {"resolution": {"name": "Done"}}}},
+}
 
 
 class Sandbox:
@@ -145,9 +150,11 @@ class Sandbox:
             found = targets.get(name)
             if found is not None:
                 target = found
+                if not target.mapping and project in TARGET_MAPPINGS:  # made by an older sandbox
+                    target.mapping = dict(TARGET_MAPPINGS[project])
             else:
                 target = TicketTarget(name=name, kind=kind, connection=JIRA if kind is TargetKind.jira else GITHUB,
-                                      project=project, mapping={})
+                                      project=project, mapping=dict(TARGET_MAPPINGS.get(project, {})))
                 session.add(target)
                 session.flush()
                 targets[name] = target

@@ -2,12 +2,13 @@
 
 Calls on the happy path (see the tests for the counts):
     create          1 POST /issue (+ GET/POST transitions only when the wanted status is not the
-                    workflow's initial one)
+                    workflow's initial one: one pair per transition on the way)
     find_by_marker  1 GET /search/jql (+ the client's one-off GET /field)
     fetch           1 GET /issue/{key}
     update          1 GET /issue/{key} (fields limited), then 1 PUT /issue/{key} for whichever of
                     title/assignee/due/priority differ, and for a phase change GET + POST
-                    transitions (nothing more when the ticket already has those values)
+                    transitions per step of the workflow's path to the wanted status
+                    (nothing more when the ticket already has those values)
     changed_since   ceil(changed/100) GET /search/jql (+ one-off GET /field, and one-off
                     GET /myself for the bot's time zone once a watermark is used)
 """
@@ -27,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jira import JIRA, JIRAError
 from requests import RequestException
 
-from integrations.jira.errors import describe, jira_errors, translate
+from integrations.jira.errors import translate
 from integrations.jira.mapping import TRACKER_LABEL, JiraMapping, same_status
 from integrations.jira.tickets import (
     READ_FIELDS,
@@ -37,6 +38,7 @@ from integrations.jira.tickets import (
     jql_string,
     ticket_from_issue,
 )
+from integrations.jira.transitions import Position, Walker
 from tracker.sync.ports import (
     ChangedTickets,
     Connection,
@@ -44,7 +46,6 @@ from tracker.sync.ports import (
     TargetSpec,
     TicketError,
     TicketFields,
-    WorkflowBlocked,
 )
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class JiraTickets:
         self._jira: JIRA | None = None
         self._zone: tzinfo | None | bool = False  # False: not asked yet; None: unknown zone
         self._lock = threading.RLock()
+        # What this project's workflow offers where, learned as tickets move (see transitions.py).
+        self._walker = Walker(target.project, self.mapping, self._single_attempt)
 
     def __repr__(self) -> str:  # the connection's repr hides its token
         return f"JiraTickets(project={self.target.project!r}, connection={self._connection!r})"
@@ -126,17 +129,18 @@ class JiraTickets:
             key = str(created.raw["key"])
         except _CALL_ERRORS as error:
             raise translate(error, doing=f"create a ticket in {project}", write=True) from None
-        status = self.mapping.initial_status
+        position = Position(self.mapping.initial_status)
         wanted = self.mapping.status_for(fields.phase)
-        if not same_status(status, wanted):
+        if not same_status(position.status, wanted):
             try:
-                status = self._move(jira, key, status, wanted)
+                self._walker.walk(jira, key, position, wanted)
             except TicketError as error:
                 # The ticket exists, so create must not fail now (the caller would lose the key).
                 # The returned ticket carries its real status/phase; a caller seeing that phase
                 # differ from what it asked for should send the phase again via update(), which
                 # raises the WorkflowBlocked/Transient itself.
                 log.warning("created %s but could not move it to %r: %s", key, wanted, error)
+        status = position.status
         return RemoteTicket(
             key=key,
             url=f"{self._browse}/{key}",
@@ -177,9 +181,10 @@ class JiraTickets:
         edit = edit_body(fields, differing, self.mapping)
         if edit:
             self._put(jira, key, edit)
-        status = before.status
-        if "phase" in changed and not same_status(status, self.mapping.status_for(fields.phase)):
-            status = self._move(jira, key, status, self.mapping.status_for(fields.phase))
+        position = Position(before.status)
+        if "phase" in changed and not same_status(position.status, self.mapping.status_for(fields.phase)):
+            self._walker.walk(jira, key, position, self.mapping.status_for(fields.phase))
+        status = position.status
         touched = bool(edit) or status != before.status
         return replace(
             before,
@@ -234,44 +239,6 @@ class JiraTickets:
             jira._session.put(url, data=json.dumps({"fields": fields}))
         except _CALL_ERRORS as error:
             raise translate(error, doing=f"update {key}", write=True) from None
-
-    def _move(self, jira: JIRA, key: str, status: str, wanted: str) -> str:
-        """Move `key` from `status` to `wanted` through the transition that leads there."""
-        project = self.target.project
-        try:
-            available = jira.transitions(key, expand="transitions.fields")
-        except _CALL_ERRORS as error:
-            raise translate(error, doing=f"read the transitions of {key}") from None
-        chosen = next((t for t in available if same_status(t["to"]["name"], wanted)), None)
-        if chosen is None:
-            targets = list(dict.fromkeys(str(t["to"]["name"]) for t in available))
-            raise WorkflowBlocked(
-                f"Jira workflow of {project} offers no transition from {status!r} to {wanted!r} "
-                f"(available: {', '.join(targets) or 'none'})"
-            )
-        screen = chosen.get("fields") or {}
-        values = self.mapping.fields_for_transition(wanted, screen)
-        try:
-            with self._single_attempt(jira):  # a re-sent transition would fail or loop
-                jira.transition_issue(key, str(chosen["id"]), fields=values)
-        except JIRAError as error:
-            if error.status_code != 400:
-                raise translate(error, doing=f"move {key} to {wanted!r}", write=True) from None
-            _, errors = jira_errors(error)
-            field = next(iter(errors), None)
-            if field is None:
-                raise WorkflowBlocked(
-                    f"Jira refused to move {key} from {status!r} to {wanted!r}: {describe(error)}"
-                ) from None
-            name = (screen.get(field) or {}).get("name") or field
-            raise WorkflowBlocked(
-                f"Jira workflow of {project} demands {name!r} ({field}) to move {key} from "
-                f"{status!r} to {wanted!r}: {errors[field]}",
-                field=field,
-            ) from None
-        except (RequestException, ValueError) as error:
-            raise translate(error, doing=f"move {key} to {wanted!r}", write=True) from None
-        return str(chosen["to"]["name"])
 
     def _user_zone(self) -> tzinfo | None:
         """The bot's profile time zone, in which Jira reads JQL dates (asked once)."""

@@ -28,8 +28,10 @@ defaults, key by key (status names compare case-insensitively):
         "jql_time_zone": "Europe/Paris",             # the bot's profile zone; else asked once
     }
 
-Transitions are chosen by their target status (`to.name`), never by transition name.
-`transition_fields` values are sent only when the chosen transition's screen shows that field.
+Transitions are chosen by their target status (`to.name`), never by transition name; with no
+direct transition the adapter walks the workflow step by step (integrations/jira/transitions.py).
+`transition_fields` values, keyed by a transition's target status, are sent only when that
+transition's screen shows the field (on every step of a walk, not just the last).
 """
 
 from __future__ import annotations

@@ -148,17 +148,6 @@ def test_phase_round_trip_on_the_simple_workflow(emu: JiraEmulator) -> None:
     assert calls(emu) == {"GET /issue/{key}": 1}
 
 
-def test_review_workflow_names_the_statuses_it_offers(emu: JiraEmulator) -> None:
-    jira = tickets(emu, "OPS")
-    key = jira.create(item(phase=Phase.implementing), marker=MARKER).key
-    with pytest.raises(WorkflowBlocked) as caught:
-        jira.update(key, item(phase=Phase.done), {"phase"})
-    assert str(caught.value) == (
-        "Jira workflow of OPS offers no transition from 'In Progress' to 'Done' (available: In Review, To Do)"
-    )
-    assert caught.value.field is None and emu.issue(key).status.name == "In Progress"
-
-
 def test_transition_demanding_a_resolution(emu: JiraEmulator) -> None:
     mapping: dict[str, Any] = {"status_for_phase": {"training": "In Review"}}
     jira = tickets(emu, "OPS", mapping)

@@ -6,7 +6,15 @@ import pytest
 from jira import JIRA, JIRAError
 
 from integrations.jira.emulator import JiraEmulator, Transition, Workflow
-from integrations.jira.emulator_workflows import DONE_STATUS, IN_PROGRESS_STATUS, TO_DO, review_workflow
+from integrations.jira.emulator_workflows import (
+    DONE,
+    DONE_STATUS,
+    IN_PROGRESS_STATUS,
+    IN_REVIEW,
+    TO_DO,
+    Status,
+    review_workflow,
+)
 from tests.integrations.jira.conftest import task
 
 
@@ -93,3 +101,26 @@ def test_human_transitions_follow_the_workflow(emu: JiraEmulator, jira: JIRA) ->
     alice.transition(key, "In Review")
     alice.transition(key, "Done", resolution={"name": "Done"})
     assert jira.issue(key).fields.status.name == "Done"
+
+
+def test_multi_step_workflow_and_a_dead_end(emu: JiraEmulator, jira: JIRA) -> None:
+    """Only the current status's transitions are offered; a terminal status offers none."""
+    archived = Status("10020", "Archived", DONE)
+    emu.add_project("ARC", "Archive", Workflow("Archive", initial=TO_DO, transitions=[
+        Transition("11", "Start", IN_PROGRESS_STATUS, sources=("To Do",)),
+        Transition("21", "Submit", IN_REVIEW, sources=("In Progress",)),
+        Transition("31", "Approve", DONE_STATUS, sources=("In Review",)),
+        Transition("41", "Archive", archived, sources=("Done",)),  # and no way out of Archived
+    ]))
+    key = jira.create_issue(fields=task(project="ARC")).key
+    seen = []
+    while offered := jira.transitions(key):
+        [step] = offered
+        seen.append((step["to"]["name"], step["to"]["statusCategory"]["key"]))
+        jira.transition_issue(key, step["id"])
+    assert seen == [("In Progress", "indeterminate"), ("In Review", "indeterminate"), ("Done", "done"),
+                    ("Archived", "done")]
+    assert jira.issue(key).fields.status.name == "Archived"
+    with pytest.raises(JIRAError) as caught:
+        jira.transition_issue(key, "11")
+    assert caught.value.status_code == 400
