@@ -5,6 +5,7 @@ included routers inside `app.routes`, so the OpenAPI paths are the reliable flat
 Each operation must have a rule in tests/authz_rules.py; a new route without one fails here.
 Forbidden principals are tried before allowed ones so a refused call always meets the seeded
 state; the whole test runs in one rolled-back transaction.
+Page routes (not in the OpenAPI document) have their own table: tests/test_web_authorization.py.
 """
 
 from __future__ import annotations

@@ -116,7 +116,8 @@ def run_sandbox(
     demo(if_empty=True)
     settings = get_settings()
     base = f"http://{host or settings.host}:{port or settings.port}"
-    lines = [f"API docs:     {base}/docs", "Demo logins:  .tracker-demo-tokens "
+    lines = [f"Open:         {base}/  (the programme home, after signing in)", *_demo_sign_in_lines(),
+             f"API docs:     {base}/docs", "Demo logins:  .tracker-demo-tokens "
              "(source it, then: curl -H \"Authorization: Bearer $LEAD_TOKEN\" "
              f"{base}/...)"]
     sandbox, sandbox_lines = wiring.start_sandbox(settings, base)
@@ -126,6 +127,17 @@ def run_sandbox(
     finally:
         if sandbox is not None:
             sandbox.stop()
+
+
+def _demo_sign_in_lines() -> list[str]:
+    from tracker.demo.sign_ins import SIGN_INS_FILE, ensure_demo_sign_ins
+
+    with unit_of_work() as session:
+        sign_ins = ensure_demo_sign_ins(session)
+    if not sign_ins:
+        return ["Sign in:      `tracker password-link --email you@example.com` makes a set-password link"]
+    rows = [f"  {s.role:<7} {s.email:<28} {s.password}" for s in sign_ins]
+    return [f"Sign in as (email, password; also in {SIGN_INS_FILE}):", *rows]
 
 
 slack_app = typer.Typer(help="Setting up the Slack app.", no_args_is_help=True)
@@ -148,9 +160,10 @@ def slack_manifest(
 
 def _register() -> None:
     # The data commands live in their own module so this file stays about running things.
-    from tracker import cli_programme
+    from tracker import cli_auth, cli_programme
 
     cli_programme.register(app)
+    cli_auth.register(app)
 
 
 _register()

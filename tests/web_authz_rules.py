@@ -1,0 +1,71 @@
+"""Who may open each page route: the second rule table, checked by tests/test_web_authorization.py.
+
+Page routes are not in the OpenAPI document, so that test reads them from the app's routes.
+A page route without a rule here fails it, as an API operation without one fails the first.
+
+- public: no sign-in needed (the session pages, the API reference, static files).
+- signed_in: any role, viewers included.
+- item_owner: the action item's owner, leads and admins (the service's `ensure_can_edit`).
+- admin: admins only.
+- slack_signed: not a page: Slack's own signature authenticates (tests/slack covers it); a
+  browser session never does, so every principal gets 401 (404 while Slack is not configured).
+
+`form` builds the POST body an allowed caller sends (the CSRF token is added by the test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.authz_rules import ALLOWED as API_ALLOWED
+from tests.authz_rules import PRINCIPALS
+
+WEB_PASSWORD = "the world's owner password"
+
+ALLOWED: dict[str, frozenset[str]] = {
+    "public": frozenset(PRINCIPALS),
+    "signed_in": API_ALLOWED["read"],
+    "item_owner": API_ALLOWED["item_owner"],
+    "admin": API_ALLOWED["admin"],
+    "slack_signed": frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class WebRule:
+    policy: str
+    form: Callable[[dict[str, Any], str], dict[str, str]] = field(default=lambda w, who: {})
+
+
+def _r(policy: str, form: Callable[[dict[str, Any], str], dict[str, str]] | None = None) -> WebRule:
+    return WebRule(policy, form) if form else WebRule(policy)
+
+
+RULES: dict[tuple[str, str], WebRule] = {
+    ("GET", "/"): _r("public"),  # the home when signed in, the sign-in page otherwise
+    ("GET", "/sign-in"): _r("public"),
+    ("POST", "/sign-in"): _r("public", lambda w, who: {"email": w["owner"].email, "password": WEB_PASSWORD}),
+    ("POST", "/sign-out"): _r("public"),
+    ("GET", "/set-password/{secret}"): _r("public"),
+    ("POST", "/set-password/{secret}"): _r("public", lambda w, who: {"password": f"{who} new password",
+                                                                      "confirm": f"{who} new password"}),
+    ("GET", "/app/account/password"): _r("signed_in"),
+    ("POST", "/app/account/password"): _r("signed_in", lambda w, who: {
+        "current": "not it", "password": "a new password", "confirm": "a new password"}),
+    ("GET", "/app/action-items/{item_id}"): _r("signed_in"),
+    ("POST", "/app/action-items/{item_id}/phase"): _r("item_owner", lambda w, who: {
+        "to": "implementing" if w["item"].phase.value == "planned" else "training",
+        "version": str(w["item"].version)}),
+    ("GET", "/app/people"): _r("admin"),
+    ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
+                                                         "role": "owner"}),
+    ("POST", "/app/people/{person_id}/password-link"): _r("admin"),
+    ("GET", "/docs"): _r("public"),
+    ("GET", "/redoc"): _r("public"),
+    ("GET", "/openapi.json"): _r("public"),
+    ("GET", "/static"): _r("public"),
+    ("POST", "/slack/interactivity"): _r("slack_signed"),
+    ("POST", "/slack/commands"): _r("slack_signed"),
+}
