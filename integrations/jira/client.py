@@ -3,7 +3,10 @@
 Calls on the happy path (see the tests for the counts):
     create          1 POST /issue (+ GET/POST transitions only when the wanted status is not the
                     workflow's initial one: one pair per transition on the way)
-    find_by_marker  1 GET /search/jql (+ the client's one-off GET /field)
+    find_by_marker  1 GET /search/jql (+ the client's one-off GET /field) when the search index
+                    shows the ticket; else 2-3 more searches, a one-off GET /myself, and a GET
+                    /issue/{key} per recent issue the index does not show, +3 past the last
+                    (marker_lookup.py)
     fetch           1 GET /issue/{key}
     update          1 GET /issue/{key} (fields limited), then 1 PUT /issue/{key} for whichever of
                     title/assignee/due/priority differ, and for a phase change GET + POST
@@ -30,6 +33,7 @@ from requests import RequestException
 
 from integrations.jira.errors import translate
 from integrations.jira.mapping import TRACKER_LABEL, JiraMapping, same_status
+from integrations.jira.marker_lookup import MarkerLookup
 from integrations.jira.tickets import (
     READ_FIELDS,
     create_body,
@@ -46,10 +50,12 @@ from tracker.sync.ports import (
     TargetSpec,
     TicketError,
     TicketFields,
+    TicketGone,
 )
 
 log = logging.getLogger(__name__)
 PAGE = 100  # Cloud's largest /search/jql page when fields are requested
+MARKED_FIELDS = [*READ_FIELDS, "labels"]  # what the duplicate guard reads: the marker is a label
 _CALL_ERRORS = (JIRAError, RequestException, ValueError)
 
 
@@ -153,13 +159,18 @@ class JiraTickets:
             updated_at=datetime.now(UTC),  # the create reply carries no times; no re-read
         )
 
-    def find_by_marker(self, marker: str, *, created_after: datetime | None = None) -> RemoteTicket | None:
-        # The marker is unique per create intent, so `created_after` needs no JQL clause (JQL
-        # dates are minute-precise and zone-dependent: filtering on it could only lose the ticket).
-        jql = f"project = {jql_string(self.target.project)} AND labels = {jql_string(marker)} ORDER BY created ASC"
-        page = self._search(jql, None, 1, doing=f"look for the ticket marked {marker}")
-        issues = page.get("issues") or []
-        return ticket_from_issue(issues[0], self._browse, self.mapping) if issues else None
+    def find_by_marker(self, marker: str, *, created_after: datetime) -> RemoteTicket | None:
+        # JQL search lags writes, so the label search alone could miss the ticket a lost attempt
+        # made seconds ago; MarkerLookup also reads recent issue keys directly (see there).
+        doing = f"look for the ticket marked {marker}"
+        lookup = MarkerLookup(
+            self.target.project,
+            search=lambda jql, token, size: self._search(jql, token, size, doing=doing, fields=MARKED_FIELDS),
+            read=self._read_if_exists,
+            zone=self._user_zone,
+        )
+        found = lookup.find(marker, created_after)
+        return ticket_from_issue(found, self._browse, self.mapping) if found else None
 
     def fetch(self, key: str) -> RemoteTicket:
         return ticket_from_issue(self._read(self._client(), key), self._browse, self.mapping)
@@ -212,16 +223,24 @@ class JiraTickets:
         return ChangedTickets(tickets, newest.isoformat() if newest else watermark)
 
     # -- calls -----------------------------------------------------------------------------------
-    def _read(self, jira: JIRA, key: str) -> dict[str, Any]:
+    def _read(self, jira: JIRA, key: str, fields: list[str] = READ_FIELDS) -> dict[str, Any]:
         try:
-            return jira.issue(key, fields=",".join(READ_FIELDS)).raw
+            return jira.issue(key, fields=",".join(fields)).raw
         except _CALL_ERRORS as error:
             raise translate(error, doing=f"read {key}") from None
 
-    def _search(self, jql: str, token: str | None, size: int, *, doing: str) -> dict[str, Any]:
+    def _read_if_exists(self, key: str) -> dict[str, Any] | None:
+        try:
+            return self._read(self._client(), key, MARKED_FIELDS)
+        except TicketGone:  # Jira's 404: deleted, never made, or not visible to us
+            return None
+
+    def _search(
+        self, jql: str, token: str | None, size: int, *, doing: str, fields: list[str] = READ_FIELDS
+    ) -> dict[str, Any]:
         try:
             page = self._client().enhanced_search_issues(
-                jql, nextPageToken=token, maxResults=size, fields=list(READ_FIELDS), json_result=True
+                jql, nextPageToken=token, maxResults=size, fields=list(fields), json_result=True
             )
         except _CALL_ERRORS as error:
             raise translate(error, doing=doing) from None

@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from jira import JIRA
@@ -65,6 +66,7 @@ class JiraEmulator(Emulator):
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         fault_retry_after: int = 1,
+        index_lag: float = 0.0,
     ) -> None:
         super().__init__()
         self.clock: Clock = clock or SystemClock()
@@ -74,6 +76,7 @@ class JiraEmulator(Emulator):
         self.calls: Counter[str] = Counter()  # "GET /issue/{key}" -> handled requests
         self.fault_retry_after = fault_retry_after  # Retry-After on injected 503/429
         self.rate_limiter = RateLimiter()
+        self.set_index_lag(index_lag)
         self._local = threading.local()  # the authenticated account of the request on this thread
         emulator_routes.install(self)
         if with_defaults:
@@ -157,6 +160,12 @@ class JiraEmulator(Emulator):
     def set_rate_limit(self, limit: int | None, window_seconds: float = 60.0, retry_after: int = 1) -> None:
         """At most `limit` requests per account per window; beyond that 429 + Retry-After."""
         self.rate_limiter.configure(limit, window_seconds, retry_after)
+
+    def set_index_lag(self, seconds: float) -> None:
+        """Search-index lag: an issue is missing from JQL results for `seconds` (on this emulator's
+        clock) after it was created or last changed; GET /issue shows it at once."""
+        with self.lock:
+            self.store.index_lag = timedelta(seconds=seconds)
 
     @property
     def rate_limit_violations(self) -> int:

@@ -227,11 +227,14 @@ def install(host: Host) -> None:
             body = _object(request)
             params = {k: body.get(k) for k in ("jql", "nextPageToken", "maxResults", "expand", "properties")}
             fields = body.get("fields")
+            reconcile = body.get("reconcileIssues") or []
         else:
             params = {
                 k: request.arg(k) for k in ("jql", "nextPageToken", "maxResults", "expand", "properties")
             }
             fields = request.query.get("fields")
+            # requests sends a list as repeated parameters; a hand-written URL may use commas.
+            reconcile = [v for raw in request.query.get("reconcileIssues", []) for v in raw.split(",") if v]
         try:
             max_results = int(params["maxResults"] or 50)
         except ValueError:
@@ -246,6 +249,7 @@ def install(host: Host) -> None:
             fields,
             params["expand"],
             params["properties"],
+            _issue_ids(reconcile),
         )
         return Response(200, result)
 
@@ -256,6 +260,16 @@ def install(host: Host) -> None:
     route("POST", "/search/jql", search_jql)
     route("GET", "/search", search_gone)
     route("POST", "/search", search_gone)
+
+
+def _issue_ids(values: Any) -> frozenset[str]:
+    """reconcileIssues: a list of (at most 50) numeric issue ids."""
+    if not isinstance(values, list) or len(values) > 50:
+        raise JiraApiError(400, ["reconcileIssues accepts a list of at most 50 issue ids."])
+    try:
+        return frozenset(str(int(v)) for v in values)
+    except (TypeError, ValueError):
+        raise JiraApiError(400, ["reconcileIssues must hold numeric issue ids."]) from None
 
 
 def _json(request: Request) -> Any:

@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from integrations.jira.emulator_jql import JqlError, parse
@@ -42,6 +42,10 @@ class JiraStore:
         self.history_ids = itertools.count(10100)
         self.comment_ids = itertools.count(10000)
         self.custom_ids = itertools.count(10050)
+        # Jira Cloud's search index trails writes ("recent updates might not be immediately
+        # visible"): for this long after its last change an issue is missing from JQL results,
+        # while GET /issue already shows it. 0: an index that never lags.
+        self.index_lag = timedelta(0)
 
     # -- accounts ----------------------------------------------------------------------------------
     def account_by_credentials(self, email: str, token: str) -> Account | None:
@@ -127,12 +131,19 @@ class JiraStore:
         fields: list[str] | None,
         expand: str | None = None,
         properties: str | None = None,
+        reconcile: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
+        """`reconcile`: ids of issues whose fresh state the caller needs (Cloud's reconcileIssues,
+        read-after-write consistency for those): they skip the index lag."""
         try:
             predicate, sorter = compile_query(parse(jql), _SearchContext(self, account_id))
         except JqlError as error:
             raise JiraApiError(400, [str(error)]) from None
-        visible = [i for i in self.issues.values() if self.can_browse(i.project, account_id)]
+        indexed_before = self.now() - self.index_lag
+        visible = [
+            i for i in self.issues.values()
+            if self.can_browse(i.project, account_id) and (i.updated <= indexed_before or i.id in reconcile)
+        ]
         matched = sorter([i for i in visible if predicate(i)])
         offset = _read_token(page_token, jql) if page_token else 0
         size = max(1, min(max_results, MAX_RESULTS))

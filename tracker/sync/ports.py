@@ -138,7 +138,11 @@ class TicketSystem(Protocol):
         ...
 
     def find_by_marker(self, marker: str, *, created_after: datetime) -> RemoteTicket | None:
-        """The ticket carrying `marker`, if an earlier attempt created it after `created_after`."""
+        """The ticket carrying `marker`, if an earlier attempt created it after `created_after`.
+
+        Must see a ticket created a moment ago (read-after-write): a search index that trails
+        writes, as Jira's does, cannot answer "absent" alone. Raise Transient when it cannot
+        tell yet; None means the caller may create."""
         ...
 
     def fetch(self, key: str) -> RemoteTicket: ...
