@@ -10,9 +10,9 @@ from tracker.investigations.models import Investigation, RootCauseCategory
 from tracker.moments import priority
 from tracker.moments.models import MomentOfTruth
 from tracker.moments.queries import rank_map
-from tracker.moments.status import statuses_for
 from tracker.moments.weights import current_weights
 from tracker.overview.schemas import AreaCount, CategoryCount, MatrixRow, RootCauses
+from tracker.overview.statuses import all_statuses
 
 AREA_LIMIT = 15
 
@@ -64,7 +64,7 @@ def priority_matrix(session: Session, *, journey_map_id: int | None = None,
     if journey_map_id is not None:
         stmt = stmt.where(MomentOfTruth.journey_map_id == journey_map_id)
     moments = list(session.scalars(stmt))
-    statuses = statuses_for(session, [m.id for m in moments])
+    statuses = all_statuses(session)
     rows = [
         MatrixRow(id=m.id, title=m.title, journey_map_id=m.journey_map_id, rank=ranks[m.id], score=m.score,
                   value=round(priority.value(priority.factors_of(m), weights), 4), effort=m.effort,

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from tracker.actions.models import OPEN_PHASES_SQL, ActionItem, ChecklistEntry, NotificationStatus, Phase
@@ -68,24 +68,32 @@ def _per_week(session: Session, column: Any, weeks: list[Bucket], *where: Column
     return counts
 
 
-def _open_at(b: Bucket) -> ColumnElement[bool]:
-    return and_(ActionItem.created_at < b.end, ActionItem.deadline < b.as_of,
-                or_(ActionItem.phase != Phase.done, ActionItem.completed_at >= b.end))
-
-
 def _overdue_at_ends(session: Session, weeks: list[Bucket]) -> list[int]:
-    sums = [func.coalesce(func.sum(case((_open_at(b), 1), else_=0)), 0) for b in weeks]
+    """Items open and overdue at each week's end, counted as intervals, not 12 times over.
+
+    An item is overdue from the first week end by which it existed and its deadline had passed
+    (both only become truer week by week) until the first week end by which it was done. The
+    database returns (first week, last week + 1) pairs and their counts; adding them up per
+    week is a handful of small rows. Two slices, each served by an index: items open now and
+    overdue (the partial index on open items by deadline), and items done since the first week
+    ended (phase, deadline). Nothing else can have been open and overdue at any week end.
+    """
+    n = len(weeks)
+    begins = case(*((and_(ActionItem.deadline < b.as_of, ActionItem.created_at < b.end), i)
+                    for i, b in enumerate(weeks)), else_=n).label("begins")
+    ends = case(*((ActionItem.completed_at < b.end, i) for i, b in enumerate(weeks)), else_=n).label("ends")
     latest = weeks[-1].as_of
-    # Two index-served slices instead of one scan: items open now and overdue (the partial
-    # index on open items by deadline), and items done since the first week ended (phase,
-    # deadline index). Nothing else can have been open and overdue at any of the week ends.
-    still_open = select(*sums).where(text(OPEN_PHASES_SQL), ActionItem.deadline < latest)
-    done_since = select(*sums).where(ActionItem.phase == Phase.done, ActionItem.deadline < latest,
-                                     ActionItem.completed_at >= weeks[0].end)
-    totals = [0] * len(weeks)
+    still_open = (select(begins, literal(n), func.count())
+                  .where(text(OPEN_PHASES_SQL), ActionItem.deadline < latest).group_by(begins))
+    done_since = (select(begins, ends, func.count())
+                  .where(ActionItem.phase == Phase.done, ActionItem.deadline < latest,
+                         ActionItem.completed_at >= weeks[0].end)
+                  .group_by(begins, ends))
+    totals = [0] * n
     for stmt in (still_open, done_since):
-        row = session.execute(stmt).one()
-        totals = [t + int(n or 0) for t, n in zip(totals, row, strict=True)]
+        for first, stop, count in session.execute(stmt):
+            for i in range(int(first), int(stop)):
+                totals[i] += int(count)
     return totals
 
 

@@ -1,0 +1,216 @@
+"""Programme overview latency at scale: 10k and 100k action items, on SQLite and PostgreSQL.
+
+Seeds a programme shaped like a busy one (1k owners, 10 teams, 300 moments with investigations,
+items spread over the last 300 days with completion times, checklists, training, ticket links),
+then measures p50/p99 of:
+  - the overview service called in-process (no HTTP): what the home page pays
+  - GET /programme/overview, /programme/root-causes, /programme/priority-matrix over HTTP
+next to a baseline measured in the same run: GET /action-items?limit=50 (one indexed page).
+Flat figures between the two sizes would mean the cost follows the groups, not the rows; a
+rise shows what still scans.
+
+    python bench/overview.py [--items 100000] [--requests 200] [--database both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine, insert, text
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.api import TOKEN, seed_people  # noqa: E402
+from bench.common import Timing, fresh_database, measure, postgres_url, print_table, serve  # noqa: E402
+from tracker.actions.models import (  # noqa: E402
+    ActionItem,
+    ChecklistEntry,
+    ContactChannel,
+    NotificationStatus,
+    Phase,
+    Priority,
+    TrainingRecord,
+)
+from tracker.app import create_app  # noqa: E402
+from tracker.config import Settings  # noqa: E402
+from tracker.investigations.models import Investigation, InvestigationStatus, RootCauseCategory  # noqa: E402
+from tracker.moments.models import MomentOfTruth  # noqa: E402
+from tracker.overview.service import programme_overview  # noqa: E402
+from tracker.sync.models import LinkState, TargetKind, TicketLink, TicketTarget  # noqa: E402
+
+TODAY = date.today()
+MOMENTS = 300
+# Phases weighted like a programme a year in: most work done, a long tail still open.
+PHASE_WEIGHTS = {Phase.done: 40, Phase.planned: 15, Phase.implementing: 20, Phase.training: 6,
+                 Phase.closing_loop: 8, Phase.blocked: 5, Phase.cancelled: 6}
+
+
+def at_day(day: date, rng: random.Random) -> datetime:
+    return datetime.combine(day, dtime(rng.randint(7, 18), rng.randint(0, 59)), tzinfo=UTC)
+
+
+def seed_programme(engine: Engine, rng: random.Random) -> None:
+    """Moments with investigations (root causes), and one ticket target."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(insert(MomentOfTruth), [
+            {"id": m, "title": f"Moment {m}", "description": "", "reach": rng.randint(1, 5),
+             "severity": rng.randint(1, 5), "emotional_weight": rng.randint(1, 5),
+             "business_impact": rng.randint(1, 5), "effort": rng.randint(1, 5), "confidence": rng.randint(1, 5),
+             "score": round(rng.uniform(1, 100), 1), "created_at": now, "version": 1}
+            for m in range(1, MOMENTS + 1)])
+        conn.execute(insert(Investigation), [
+            {"moment_id": rng.randint(1, MOMENTS), "title": f"Investigation {i}", "hypotheses": [],
+             "findings": "", "root_cause_category": rng.choice([*RootCauseCategory, None]),
+             "root_cause_area": rng.choice(["Billing", "billing", "Invoice PDF", "Sales", "Docs", None]),
+             "status": rng.choice(list(InvestigationStatus)), "created_at": now, "version": 1}
+            for i in range(MOMENTS * 2)])
+        conn.execute(insert(TicketTarget), [{"id": 1, "name": "Bench Jira", "kind": TargetKind.jira,
+                                             "connection": "bench", "project": "BENCH", "issue_type": "Task",
+                                             "mapping": {}, "created_at": now, "version": 1}])
+
+
+def seed_items(engine: Engine, *, start: int, stop: int, owners: int, rng: random.Random) -> None:
+    phases, weights = list(PHASE_WEIGHTS), list(PHASE_WEIGHTS.values())
+    chunk = 5000
+    for lo in range(start, stop, chunk):
+        rows, extras = [], []
+        for i in range(lo, min(stop, lo + chunk)):
+            created = TODAY - timedelta(days=rng.randint(0, 300))
+            phase = rng.choices(phases, weights)[0]
+            completed = None
+            if phase is Phase.done:
+                completed = at_day(min(TODAY, created + timedelta(days=rng.randint(3, 90))), rng)
+            rows.append({
+                "title": f"Action {i}", "description": "", "moment_id": rng.randint(1, MOMENTS),
+                "team_id": rng.randint(1, 10), "owner_id": rng.randint(2, owners + 1),
+                "deadline": created + timedelta(days=rng.randint(7, 120)),
+                "priority": rng.choice(list(Priority)), "phase": phase, "completed_at": completed,
+                "assigned_at": at_day(created, rng), "created_at": at_day(created, rng),
+                "updated_at": at_day(created, rng), "version": 1,
+            })
+            extras.append((phase, created))
+        with engine.begin() as conn:
+            ids = conn.execute(insert(ActionItem).returning(ActionItem.id), rows).scalars().all()
+            training, entries, links = [], [], []
+            for item_id, (phase, created) in zip(ids, extras, strict=True):
+                needed = rng.random() < 0.3
+                target = rng.randint(5, 40) if needed else 0
+                training.append({"action_item_id": item_id, "needed": needed, "audience": "",
+                                 "sessions_held": rng.randint(0, 3) if needed else 0,
+                                 "people_trained": rng.randint(0, target), "target_count": target,
+                                 "notes": "", "updated_at": at_day(created, rng), "version": 1})
+                for n in range(rng.choice((0, 0, 1, 2, 3))):
+                    status = (rng.choice(list(NotificationStatus)) if phase in (Phase.done, Phase.closing_loop)
+                              else NotificationStatus.pending)
+                    told = status is not NotificationStatus.pending
+                    entries.append({
+                        "action_item_id": item_id, "customer_name": f"Customer {item_id}-{n}",
+                        "contact": f"c{item_id}-{n}@bench.example", "channel": ContactChannel.email,
+                        "message": "", "status": status, "note": "", "version": 1,
+                        "notified_at": at_day(min(TODAY, created + timedelta(days=rng.randint(5, 120))), rng)
+                        if told else None})
+                if rng.random() < 0.5:
+                    links.append({"action_item_id": item_id, "target_id": 1,
+                                  "state": LinkState.broken if rng.random() < 0.02 else LinkState.linked,
+                                  "marker": f"bench-{item_id}", "snapshot": {}, "dirty_fields": [],
+                                  "created_at": at_day(created, rng)})
+            conn.execute(insert(TrainingRecord), training)
+            if entries:
+                conn.execute(insert(ChecklistEntry), entries)
+            if links:
+                conn.execute(insert(TicketLink), links)
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+
+
+def service_timing(engine: Engine, requests: int) -> Timing:
+    """The overview service in-process, one fresh session per call (as a request has)."""
+    def call(_: int) -> None:
+        with Session(engine) as session:
+            programme_overview(session, today=TODAY)
+
+    return measure("overview service (in-process)", requests, call)
+
+
+def run(base: str, engine: Engine, requests: int) -> tuple[list[Timing], Timing]:
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as http:
+
+        def ok(path: str, **params: object) -> None:
+            response = http.get(path, params=params)
+            if response.status_code >= 400:
+                raise SystemExit(f"{path} -> {response.status_code}: {response.text[:300]}")
+
+        baseline = measure("baseline: GET /action-items?limit=50", requests,
+                           lambda _: ok("/action-items", limit=50))
+        timings = [
+            service_timing(engine, requests),
+            measure("GET /programme/overview", requests, lambda _: ok("/programme/overview")),
+            measure("GET /programme/root-causes", requests, lambda _: ok("/programme/root-causes")),
+            measure("GET /programme/priority-matrix", requests, lambda _: ok("/programme/priority-matrix")),
+        ]
+    return timings, baseline
+
+
+def explain(engine: Engine) -> None:
+    """The plans of the overview's heaviest statements, as the database chooses them."""
+    first = (TODAY - timedelta(weeks=12)).isoformat()
+    queries = {
+        "done per week": f"SELECT count(*) FROM action_items WHERE phase = 'done' AND completed_at >= '{first}'",
+        "overdue now by team": "SELECT team_id, count(*) FROM action_items WHERE phase IN ('planned', "
+                               "'implementing', 'training', 'closing_loop', 'blocked') AND deadline < "
+                               f"'{TODAY.isoformat()}' GROUP BY team_id",
+        "told per week": f"SELECT count(*) FROM checklist_entries WHERE notified_at >= '{first}' "
+                         "AND status IN ('notified', 'acknowledged')",
+    }
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as conn:
+        for name, sql in queries.items():
+            plan = [" ".join(str(c) for c in row) for row in conn.execute(text(prefix + sql))]
+            print(f"  plan {name}: {' | '.join(plan)[:240]}")
+
+
+def bench(backend: str, *, items: int, owners: int, requests: int) -> None:
+    rng = random.Random(11)
+    with fresh_database(backend) as (url, engine):
+        seed_people(engine, owners)
+        seed_programme(engine, rng)
+        app = create_app(Settings(database_url=url))
+        with serve(app) as base:
+            seeded = 0
+            for size in sorted({min(items, 10_000), items}):
+                started = time.perf_counter()
+                seed_items(engine, start=seeded, stop=size, owners=owners, rng=rng)
+                seeded = size
+                print(f"\n== {backend}: {size:,} action items, {owners:,} owners "
+                      f"(seeded in {time.perf_counter() - started:.0f} s) ==")
+                timings, baseline = run(base, engine, requests)
+                print_table(f"{backend} @ {size:,} items (sequential requests over loopback HTTP)",
+                            timings, baseline)
+            explain(engine)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--owners", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    for backend in (["sqlite", "postgresql"] if args.database == "both" else [args.database]):
+        if backend == "postgresql" and not postgres_url():
+            print("PostgreSQL not reachable: skipped")
+            continue
+        bench(backend, items=args.items, owners=args.owners, requests=args.requests)
+
+
+if __name__ == "__main__":
+    main()
