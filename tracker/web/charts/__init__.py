@@ -5,12 +5,14 @@ without escaping it a second time; every piece of user text inside was escaped h
 """
 
 from tracker.web.charts.emotion import Columns, EmotionStep, emotion_curve, step_xs, steps_of_map
+from tracker.web.charts.lineup import LinedUp, line_up, lineup_curves
 from tracker.web.charts.matrix import MatrixPoint, priority_matrix
 from tracker.web.charts.pareto import ParetoBar, pareto_chart, pareto_rows
 from tracker.web.charts.progress import progress_bar
 from tracker.web.charts.weekly import WeekPoint, weekly_chart
 
 __all__ = [
-    "Columns", "EmotionStep", "MatrixPoint", "ParetoBar", "WeekPoint", "emotion_curve", "pareto_chart",
-    "pareto_rows", "priority_matrix", "progress_bar", "step_xs", "steps_of_map", "weekly_chart",
+    "Columns", "EmotionStep", "LinedUp", "MatrixPoint", "ParetoBar", "WeekPoint", "emotion_curve", "line_up",
+    "lineup_curves", "pareto_chart", "pareto_rows", "priority_matrix", "progress_bar", "step_xs", "steps_of_map",
+    "weekly_chart",
 ]

@@ -27,6 +27,7 @@ class EmotionStep:
     stage: str  # the stage's name, shown above its span
     stage_key: object = None  # tells apart two adjacent stages with the same name (the stage id)
     step_id: int | None = None
+    column: int | None = None  # the step's column when columns are not simply 0, 1, 2, ... (line-up)
 
 
 @dataclass(frozen=True)
@@ -66,22 +67,65 @@ def step_xs(count: int, columns: Columns = Columns()) -> list[float]:
     return [columns.centre(i) for i in range(count)]
 
 
-def _stage_spans(steps: Sequence[EmotionStep]) -> list[tuple[int, int, str]]:
-    """(first index, last index, name) for each run of steps of one stage, in order."""
+def column_of(steps: Sequence[EmotionStep]) -> list[int]:
+    """Each step's column: its own `column` when set (a lined-up map has gaps), else its index."""
+    return [s.column if s.column is not None else i for i, s in enumerate(steps)]
+
+
+def stage_spans(steps: Sequence[EmotionStep]) -> list[tuple[int, int, str]]:
+    """(first column, last column, name) for each run of steps of one stage, in order."""
     spans: list[tuple[int, int, str]] = []
+    cols = column_of(steps)
     for i, step in enumerate(steps):
-        key = (step.stage_key, step.stage)
         prev = steps[i - 1] if i else None
-        if prev is not None and (prev.stage_key, prev.stage) == key:
-            first, _, name = spans[-1]
-            spans[-1] = (first, i, name)
+        if prev is not None and (prev.stage_key, prev.stage) == (step.stage_key, step.stage):
+            spans[-1] = (spans[-1][0], cols[i], spans[-1][2])
         else:
-            spans.append((i, i, step.stage))
+            spans.append((cols[i], cols[i], step.stage))
     return spans
 
 
-def _signed(score: int) -> str:
+def signed(score: int) -> str:
     return f"+{score}" if score > 0 else str(score)
+
+
+def guides(columns: Columns, plot: Plot, right: float) -> list[str]:
+    """The top, zero and bottom of the scale, labelled at the left edge."""
+    body: list[str] = []
+    for score, dash in ((SCORE_MAX, "2 4"), (0, None), (SCORE_MIN, "2 4")):
+        y = plot.y(score)
+        body.append(line(columns.left, y, right, y, stroke=INK if score == 0 else GRID,
+                         width=1, dash=dash, class_="zero-line" if score == 0 else "guide"))
+        body.append(text(columns.left + 2, y - 3, signed(score), size=10, anchor="start", fill=MUTED))
+    return body
+
+
+def boundary(columns: Columns, plot: Plot, column: int, *, top: float) -> str:
+    x = columns.boundary(column)
+    return line(x, top, x, plot.height - plot.bottom, stroke=MUTED, dash="4 3", class_="stage-boundary")
+
+
+def series(steps: Sequence[EmotionStep], *, columns: Columns, plot: Plot, colour: str,
+           cls: str = "curve", dash: str | None = None, mark_lowest: bool = True,
+           prefix: str = "") -> list[str]:
+    """One map's polyline, a point per step (with a <title>), and the score beside each point."""
+    xs = [columns.centre(c) for c in column_of(steps)]
+    ys = [plot.y(s.score) for s in steps]
+    points = " ".join(f"{num(x)},{num(y)}" for x, y in zip(xs, ys, strict=True))
+    curve = attrs(points=points, fill="none", stroke=colour, stroke_width=2.5, stroke_linejoin="round",
+                  stroke_dasharray=dash, class_=cls)
+    body = [f"<polyline{curve}/>"]
+    lowest = min(range(len(steps)), key=lambda i: steps[i].score)  # the first of equal lows
+    for i, (step, x, y) in enumerate(zip(steps, xs, ys, strict=True)):
+        low = mark_lowest and i == lowest and step.score < 0
+        label = f"{prefix}{step.name} ({step.stage}): {signed(step.score)}"
+        circle = attrs(cx=x, cy=y, r=6.0 if low else 4.5, fill=VERMILLION if low else "#ffffff",
+                       stroke=VERMILLION if low else colour, stroke_width=2.0,
+                       class_="point lowest" if low else "point", data_step_id=step.step_id)
+        body.append(f"<circle{circle}><title>{esc(label)}</title></circle>")
+        below = y < plot.height - plot.bottom - 14
+        body.append(text(x, y + 16 if below else y - 9, signed(step.score), size=11, fill=INK, class_="score"))
+    return body
 
 
 def emotion_curve(
@@ -92,41 +136,17 @@ def emotion_curve(
     if not steps:
         return no_data(width=max(columns.total(0), 320.0), height=plot.height, label=title,
                        message="No steps yet: add steps to draw the emotion curve", class_="emotion-curve")
-    xs = step_xs(len(steps), columns)
-    ys = [plot.y(s.score) for s in steps]
-    right = columns.total(len(steps))
-    body: list[str] = []
-    # Guides: the top, zero and bottom of the scale, labelled at the left edge.
-    for score, dash in ((SCORE_MAX, "2 4"), (0, None), (SCORE_MIN, "2 4")):
-        y = plot.y(score)
-        body.append(line(columns.left, y, right, y, stroke=INK if score == 0 else GRID,
-                         width=1, dash=dash, class_="zero-line" if score == 0 else "guide"))
-        body.append(text(columns.left + 2, y - 3, _signed(score), size=10, anchor="start", fill=MUTED))
-    for first, last, name in _stage_spans(steps):
-        if first:
-            x = columns.boundary(first)
-            body.append(line(x, plot.top - 20, x, plot.height - plot.bottom, stroke=MUTED,
-                             dash="4 3", class_="stage-boundary"))
+    right = columns.total(max(column_of(steps)) + 1)
+    body = guides(columns, plot, right)
+    for index, (first, last, name) in enumerate(stage_spans(steps)):
+        if index:
+            body.append(boundary(columns, plot, first, top=plot.top - 20))
         centre = (columns.centre(first) + columns.centre(last)) / 2
         body.append(text(centre, plot.top - 10, name, weight="600", class_="stage-name"))
-    points = " ".join(f"{num(x)},{num(y)}" for x, y in zip(xs, ys, strict=True))
-    curve = attrs(points=points, fill="none", stroke=BLUE, stroke_width=2.5, stroke_linejoin="round",
-                  class_="curve")
-    body.append(f"<polyline{curve}/>")
-    lowest = min(range(len(steps)), key=lambda i: steps[i].score)  # the first of equal lows
-    for i, (step, x, y) in enumerate(zip(steps, xs, ys, strict=True)):
-        low = i == lowest and step.score < 0
-        label = f"{step.name} ({step.stage}): {_signed(step.score)}"
-        circle = attrs(cx=x, cy=y, r=6.0 if low else 4.5, fill=VERMILLION if low else "#ffffff",
-                       stroke=VERMILLION if low else BLUE, stroke_width=2.0,
-                       class_="point lowest" if low else "point", data_step_id=step.step_id)
-        body.append(f"<circle{circle}><title>{esc(label)}</title></circle>")
-        below = y < plot.height - plot.bottom - 14
-        body.append(text(x, y + 16 if below else y - 9, _signed(step.score), size=11, fill=INK,
-                         class_="score"))
-    low_step = steps[lowest]
+    body += series(steps, columns=columns, plot=plot, colour=BLUE)
+    low = min(steps, key=lambda s: s.score)
     desc = (f"{len(steps)} steps from {steps[0].name} to {steps[-1].name}; lowest point "
-            f"{low_step.name} at {_signed(low_step.score)} on a scale of {SCORE_MIN} to +{SCORE_MAX}.")
+            f"{low.name} at {signed(low.score)} on a scale of {SCORE_MIN} to +{SCORE_MAX}.")
     return svg(width=right, height=plot.height, label=title, desc=desc, body=body, class_="emotion-curve")
 
 
