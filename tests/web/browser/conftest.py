@@ -19,8 +19,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from sqlalchemy import select
 
 from tracker.actions.models import ActionItem, Phase
 from tracker.auth.passwords import set_password

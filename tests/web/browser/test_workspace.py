@@ -3,7 +3,6 @@ roles, CSRF, cookies, accessibility (axe-core) and screenshots of every page."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -22,7 +21,8 @@ def _signed_in_page(new_context: NewContext, server: Server, role: str) -> Page:
 
 
 def _focused(page: Page) -> str:
-    return str(page.evaluate("document.activeElement && (document.activeElement.id || document.activeElement.textContent.trim())"))
+    script = "document.activeElement && (document.activeElement.id || document.activeElement.textContent.trim())"
+    return str(page.evaluate(script))
 
 
 def _tab_to(page: Page, target: str, limit: int = 40) -> None:
