@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint migrate demo bench clean
+.PHONY: install run test lint migrate demo bench clean chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,17 @@ run: install
 	$(BIN)/tracker run-sandbox
 
 ## The whole suite: SQLite always, PostgreSQL too when TRACKER_TEST_DATABASE_URL is set.
-test: install
+## It includes the browser tests, so it brings Debian's Chromium first when it is missing.
+test: install chromium
 	$(BIN)/pytest
+
+## The browser tests drive the system Chromium (`playwright install` cannot download here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "Chromium is missing and the browser tests need it. As root, run:"; \
+	       echo "  apt-get update && apt-get install -y chromium"; exit 1; fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check tracker integrations tests bench

@@ -75,3 +75,10 @@ def test_unknown_pages_and_api_paths_keep_their_own_error_shapes(browser: Browse
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     api = browser.client.get("/nothing-here")
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+def test_a_signed_in_person_sees_the_layout_on_a_404(browser: Browser, session: Session) -> None:
+    world = build_world(session)
+    browser.sign_in_as(world["lead"])
+    page = browser.get("/app/nothing-here")
+    assert page.status_code == 404 and "Sign out" in page.text and world["lead"].name in page.text

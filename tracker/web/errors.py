@@ -11,12 +11,14 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tracker.db import transaction
 from tracker.errors import TrackerError
 from tracker.web.paths import SIGN_IN, is_page_path
-from tracker.web.session import SignInRequired
+from tracker.web.session import COOKIE, SignInRequired, signed_in, viewer_of
 from tracker.web.templating import is_htmx, render
 
 Handler = Callable[[Request, Any], Awaitable[Response]]
@@ -26,7 +28,22 @@ TITLES = {400: "Bad request", 401: "Please sign in", 403: "Not allowed", 404: "N
           428: "Version needed"}
 
 
+def _know_the_viewer(request: Request) -> None:
+    """A 404 for an unknown page runs no dependency: look the session up here, so the error
+    page still shows the signed-in layout (menu, name, sign-out)."""
+    if viewer_of(request) is not None or not request.cookies.get(COOKIE):
+        return
+    state = request.app.state
+    factory = getattr(state, "read_session_factory", None) or state.session_factory
+    try:
+        with transaction(factory) as db:
+            signed_in(request, db)
+    except SQLAlchemyError:
+        pass  # the error page matters more than its menu
+
+
 def error_page(request: Request, status: int, message: str) -> Response:
+    _know_the_viewer(request)
     context = {"status": status, "title": TITLES.get(status, "Something went wrong"), "message": message}
     block = "error" if is_htmx(request) else None
     return render(request, "errors/error.html", context, status=status, block=block)
