@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests import factories
@@ -65,9 +66,12 @@ def test_admin_reset_link_for_someone_with_a_password(browser: Browser, session:
 
     target = factories.person(session, Role.owner, name="Olu Bello")
     set_password(session, person=target, password="an old password")
+    olu = Browser(TestClient(browser.client.app), session)
+    olu.sign_in_as(target)
     token = browser.sign_in_as(factories.person(session, Role.admin))
     r = browser.post(f"/app/people/{target.id}/password-link", {"csrf_token": token})
     assert r.status_code == 201 and "Password reset link for Olu Bello" in r.text
+    assert "<h1>Sign in</h1>" in olu.get("/").text  # a reset signs the person out everywhere
     path = LINK.search(r.text).group(1)  # type: ignore[union-attr]
     browser.client.cookies.clear()
     assert "Set a new password" in browser.get(path).text

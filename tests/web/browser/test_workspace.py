@@ -89,9 +89,14 @@ def test_phase_move_from_the_item_page_by_keyboard(new_context: NewContext, serv
     button = page.locator("#phase button:not([disabled])").first
     label = button.inner_text()
     target = label.removeprefix("Move to ").strip()
+    page.evaluate("window.stillTheSamePage = true")
     _tab_to(page, label)
-    page.keyboard.press("Enter")  # htmx posts the form and swaps the item block
+    with page.expect_request(f"**/app/action-items/{item_id}/phase") as posted:
+        page.keyboard.press("Enter")  # htmx posts the form and swaps the item block
+    assert posted.value.headers.get("hx-request") == "true"
+    assert posted.value.headers.get("x-csrf-token")  # from hx-headers:inherited on <body>
     expect(page.locator("#phase p").first).to_contain_text(target.capitalize())
+    assert page.evaluate("window.stillTheSamePage === true")  # swapped in place, no reload
     assert current != page.locator("#phase p").first.inner_text()
     expect(page.locator("#activity")).to_contain_text("phase changed")
     page.reload()

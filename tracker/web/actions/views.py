@@ -25,8 +25,26 @@ UPDATES_SHOWN = 5
 @dataclass(frozen=True)
 class PhaseMove:
     to: Phase
+    label: str  # what the button says
     needs_reason: bool
     blocked_by: list[str]  # done-gate blockers: the button is shown, disabled, with the reason
+
+
+def move_label(current: Phase, target: Phase) -> str:
+    """Buttons say what the move means: reopening a done item is not "moving to implementing"."""
+    if current is Phase.done:
+        return "Reopen"
+    if current is Phase.cancelled:
+        return "Reinstate"
+    if current is Phase.blocked:
+        return f"Unblock (back to {target.value.replace('_', ' ')})"
+    if target is Phase.blocked:
+        return "Block"
+    if target is Phase.cancelled:
+        return "Cancel the item"
+    if target is Phase.done:
+        return "Mark done"
+    return f"Move to {target.value.replace('_', ' ')}"
 
 
 @dataclass(frozen=True)
@@ -67,7 +85,8 @@ def moves_for(person: Person, detail: service.ItemDetail) -> list[PhaseMove]:
         if lead_only and not lead:
             continue
         blockers = phases.done_blockers(detail.gate) if target is Phase.done else []
-        moves.append(PhaseMove(to=target, needs_reason=target in phases.NEEDS_REASON, blocked_by=blockers))
+        moves.append(PhaseMove(to=target, label=move_label(item.phase, target),
+                               needs_reason=target in phases.NEEDS_REASON, blocked_by=blockers))
     return moves
 
 

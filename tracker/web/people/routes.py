@@ -16,6 +16,7 @@ from tracker.api.deps import DbSession
 from tracker.api.params import IdPath
 from tracker.auth import links
 from tracker.auth.models import PasswordCredential, PasswordLink
+from tracker.auth.sessions import revoke_sessions
 from tracker.errors import TrackerError
 from tracker.people import service as people
 from tracker.people.models import Person
@@ -72,4 +73,7 @@ def invite(request: Request, db: DbSession, admin: PageAdmin, form: InviteInput)
 def password_link(request: Request, person_id: IdPath, db: DbSession, admin: PageAdmin) -> Response:
     person = people.get_person(db, person_id)
     link, secret = links.issue_link(db, actor=admin, person=person)
+    if link.purpose == "reset":
+        # A reset says the password is no longer trusted: whoever holds it is signed out now.
+        revoke_sessions(db, person_id=person.id)
     return _page(request, db, issued=(person, secret, link.purpose), status=201)
