@@ -144,3 +144,27 @@ def test_a_deactivated_person_is_signed_out(browser: Browser, session: Session) 
     person.active = False
     session.commit()
     assert "<h1>Sign in</h1>" in browser.get("/").text
+
+
+def test_guessing_the_current_password_is_throttled_like_sign_in(browser: Browser, session: Session) -> None:
+    person = factories.person(session, Role.owner, email="guess@example.com")
+    set_password(session, person=person, password=PASSWORD)
+    token = browser.sign_in_as(person)
+    form = {"password": "a brand new passphrase", "confirm": "a brand new passphrase", "csrf_token": token}
+    statuses = [browser.post("/app/account/password", {**form, "current": f"guess {n}"}).status_code
+                for n in range(4)]
+    assert statuses == [422, 422, 422, 429]  # the third failure starts the waiting
+
+
+def test_ended_sessions_are_pruned_at_the_next_sign_in(session: Session) -> None:
+    from tracker.auth.sessions import KEEP_ENDED, start_session
+
+    person = factories.person(session, Role.owner)
+    old, _ = start_session(session, person=person)
+    old_hash = old.token_hash
+    old.expires_at = utcnow() - KEEP_ENDED - timedelta(days=1)
+    session.flush()
+    new, _ = start_session(session, person=person)
+    session.expire_all()
+    hashes = session.scalars(select(WebSession.token_hash).where(WebSession.person_id == person.id)).all()
+    assert hashes == [new.token_hash] and old_hash not in hashes

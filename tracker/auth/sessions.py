@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import WebSession
@@ -22,6 +22,7 @@ MAX_AGE = timedelta(days=14)
 IDLE_TIMEOUT = timedelta(days=2)
 # Writing last_seen_at on every page view would turn each read into a write.
 TOUCH_RESOLUTION = timedelta(minutes=5)
+KEEP_ENDED = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ def start_session(session: Session, *, person: Person, user_agent: str = "") -> 
     """A new session (a fresh id on every sign-in: no fixation); returns the row and the secret."""
     secret = secrets.token_urlsafe(32)
     now = utcnow()
+    # Ended sessions are kept a while (when did this browser sign in?), then dropped here,
+    # per person, so the table stays small without a sweep.
+    session.execute(delete(WebSession).where(WebSession.person_id == person.id,
+                                             WebSession.expires_at < now - KEEP_ENDED))
     web = WebSession(token_hash=hash_token(secret), person_id=person.id,
                      csrf_token=secrets.token_urlsafe(32), created_at=now, last_seen_at=now,
                      expires_at=now + MAX_AGE, user_agent=user_agent[:300])

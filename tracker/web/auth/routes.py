@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tracker.api.deps import DbSession
-from tracker.auth import links, passwords, sessions
+from tracker.auth import links, passwords, sessions, throttle
 from tracker.auth.signin import sign_in
 from tracker.errors import TrackerError
 from tracker.web.auth.forms import ChangePasswordForm, NewPasswordForm, SignInForm
@@ -131,7 +131,16 @@ def change_password_submit(request: Request, db: DbSession, signed: SignedInSess
     context = {"form": form, "changed": False}
     if form.data is None:
         return render(request, "auth/change_password.html", context, status=422)
+    # Guesses at the current password count like failed sign-ins: a borrowed session must not
+    # become a way round the lock-out.
+    keys = throttle.keys_for(signed.person.email, request.client.host if request.client else "unknown")
+    wait = throttle.retry_after(db, keys)
+    if wait > timedelta(0):
+        failed = FormResult[ChangePasswordForm](None, {}, {GENERAL: f"Too many wrong passwords. Try again in "
+                                                                     f"{_wait_text(wait)}."})
+        return render(request, "auth/change_password.html", {**context, "form": failed}, status=429)
     if not passwords.verify_password(db, signed.person, form.data.current):
+        throttle.record_failure(db, keys)
         failed = FormResult[ChangePasswordForm](None, {}, {"current": "This is not your current password."})
         return render(request, "auth/change_password.html", {**context, "form": failed}, status=422)
     try:
