@@ -1,5 +1,5 @@
 """The closed-loop checklist: which affected customers must hear about the fix, how, and whether
-they did."""
+they did. Entries from friction points are kept in step with them by closed_loop.py."""
 
 from __future__ import annotations
 
@@ -7,17 +7,15 @@ import re
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from tracker.actions.access import ensure_can_work_checklist, get_item
 from tracker.actions.hooks import after_change
-from tracker.actions.models import ActionItem, ChecklistEntry, ContactChannel, NotificationStatus
+from tracker.actions.models import ChecklistEntry, ContactChannel, NotificationStatus
 from tracker.activity.service import apply_changes
 from tracker.api.versioning import check_version
 from tracker.errors import InvalidInput, NotFound
-from tracker.friction.models import AffectedCustomer, FrictionPoint
-from tracker.investigations.models import Investigation
 from tracker.people.models import Person
 from tracker.types import utcnow
 
@@ -39,58 +37,9 @@ def guess_channel(contact: str) -> ContactChannel:
     return ContactChannel.other
 
 
-def _contact_key(contact: str) -> str:
+def contact_key(contact: str) -> str:
+    """The form contacts are compared in: "Dana@X.example " and "dana@x.example" are one person."""
     return "".join(contact.split()).lower()
-
-
-def seed_checklist(session: Session, item: ActionItem) -> list[ChecklistEntry]:
-    """Add an entry per affected customer of the item's friction points not already listed.
-
-    Sources: friction points grouped under the item's moment, and the friction point its
-    investigation was promoted from. A customer is listed once even if they met several of
-    those friction points: by affected-customer id, and by contact (the same person recorded
-    on two friction points should be told once).
-    """
-    fp_id = None
-    if item.investigation_id is not None:
-        fp_id = session.scalar(
-            select(Investigation.friction_point_id).where(Investigation.id == item.investigation_id)
-        )
-    sources = []
-    if item.moment_id is not None:
-        sources.append(FrictionPoint.moment_id == item.moment_id)
-    if fp_id is not None:
-        sources.append(FrictionPoint.id == fp_id)
-    if not sources:
-        return []
-    customers = session.scalars(
-        select(AffectedCustomer)
-        .join(FrictionPoint, FrictionPoint.id == AffectedCustomer.friction_point_id)
-        .where(or_(*sources))
-        .order_by(AffectedCustomer.id)
-    ).all()
-    existing = session.execute(
-        select(ChecklistEntry.affected_customer_id, ChecklistEntry.contact)
-        .where(ChecklistEntry.action_item_id == item.id)
-    ).all()
-    seen_ids = {row[0] for row in existing if row[0] is not None}
-    seen_contacts = {_contact_key(row[1]) for row in existing}
-    added: list[ChecklistEntry] = []
-    for customer in customers:
-        key = _contact_key(customer.contact)
-        if customer.id in seen_ids or key in seen_contacts:
-            continue
-        seen_ids.add(customer.id)
-        seen_contacts.add(key)
-        entry = ChecklistEntry(
-            action_item_id=item.id, affected_customer_id=customer.id, customer_name=customer.name,
-            contact=customer.contact, channel=guess_channel(customer.contact), message="",
-            status=NotificationStatus.pending, note="",
-        )
-        session.add(entry)
-        added.append(entry)
-    session.flush()
-    return added
 
 
 def checklist_counts(session: Session, item_id: int) -> dict[str, int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tracker.actions import checklist, phases
+from tracker.actions import checklist, closed_loop, phases
 from tracker.actions.access import ensure_can_edit, ensure_lead, get_item, is_lead
 from tracker.actions.checklist import add_entry as add_checklist_entry
 from tracker.actions.checklist import list_entries as list_checklist_entries
@@ -73,7 +73,7 @@ def create_action_item(
     session.add(TrainingRecord(action_item_id=item.id, needed=bool(data.get("training_needed")),
                                audience=audience, sessions_held=0, people_trained=0,
                                target_count=target, notes=""))
-    seeded = checklist.seed_checklist(session, item)
+    seeded = closed_loop.sync_checklist(session, item).added
     after_change(session, item, actor=actor, action="created", changes={
         "title": title, "owner_id": owner.id, "team_id": team.id, "deadline": deadline,
         "priority": priority, "phase": Phase.planned, "moment_id": moment_id,
@@ -194,6 +194,12 @@ def change_phase(
         ensure_lead(actor, "cancel or reinstate an action item")
     if expected_version is not None:
         check_version(item, expected_version, "action item")
+    if target is Phase.done or item.phase is Phase.cancelled:
+        # Friction changes keep open checklists in step as they happen; checking once more
+        # here means the done gate also counts customers recorded before that existed, and a
+        # reinstated item (skipped while cancelled) catches up.
+        closed_loop.resync(session, item, actor=actor, actor_label=actor_label,
+                           reason=f"checked against its friction points on moving to {target.value}")
     gate = gate_state(session, item)
     allowed = phases.allowed_next(item, gate)
     if target not in allowed:

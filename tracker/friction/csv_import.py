@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.activity.service import record
 from tracker.errors import InvalidInput
+from tracker.friction import hooks
 from tracker.friction.csv_rows import Problems, Row, check_row, read_header, read_records
 from tracker.friction.models import AffectedCustomer, Evidence, FrictionPoint
 from tracker.journeys.models import JourneyMap, JourneyStep
@@ -204,5 +205,10 @@ def import_friction_csv(
         record(session, actor=actor, entity_type="friction_point", entity_id=fp.id, action=action,
                changes={"csv_line": group.line, "evidence": len(evidence),
                         "affected_customers": len(customers)}, moment_id=fp.moment_id)
+        if action == "import_added" and customers:
+            # A new point feeds no action item yet; an existing one may have been promoted.
+            hooks.announce(session, friction_point_ids={fp.id}, moment_ids={fp.moment_id},
+                           actor=actor, reason=f"{len(customers)} customer(s) were imported into "
+                                               f"friction point {fp.id}")
         report.friction_point_ids.append(fp.id)
     return report

@@ -2,6 +2,9 @@
 
 Evidence and affected customers are appended and removed on their own and do not bump the
 friction point's version: they never overwrite what a colleague wrote.
+
+Changes to who a point stands for (customers, its moment) are announced through
+tracker/friction/hooks.py, so action items made from it can keep their checklists in step.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.activity.service import apply_changes, record
 from tracker.api.versioning import check_version
 from tracker.errors import InvalidInput, NotFound
+from tracker.friction import hooks
 from tracker.friction.models import AffectedCustomer, Evidence, EvidenceSource, FrictionPoint
 from tracker.journeys.models import JourneyMap, JourneyStage, JourneyStep
 from tracker.moments.models import MomentOfTruth
@@ -95,7 +99,18 @@ def update_friction(
         session.flush()
         record(session, actor=actor, entity_type="friction_point", entity_id=fp.id,
                action="updated", changes=changes, moment_id=fp.moment_id or old_moment)
+    if "moment_id" in changes:
+        hooks.announce(session, friction_point_ids={fp.id}, moment_ids={old_moment, fp.moment_id},
+                       actor=actor, reason=_moved(fp.id, old_moment, fp.moment_id))
     return fp
+
+
+def _moved(friction_id: int, old: int | None, new: int | None) -> str:
+    if old is None:
+        return f"friction point {friction_id} was grouped into moment {new}"
+    if new is None:
+        return f"friction point {friction_id} was ungrouped from moment {old}"
+    return f"friction point {friction_id} was moved from moment {old} to moment {new}"
 
 
 def add_evidence(
@@ -134,6 +149,8 @@ def add_customer(
     record(session, actor=actor, entity_type="friction_point", entity_id=fp.id,
            action="customer_added", changes={"customer_id": item.id, "name": item.name},
            moment_id=fp.moment_id)
+    hooks.announce(session, friction_point_ids={fp.id}, moment_ids={fp.moment_id}, actor=actor,
+                   reason=f"{item.name} was added to friction point {fp.id}")
     return item
 
 
@@ -142,6 +159,10 @@ def delete_customer(session: Session, *, actor: Person, friction_id: int, custom
     item = session.get(AffectedCustomer, customer_id)
     if item is None or item.friction_point_id != fp.id:
         raise NotFound("affected customer", customer_id)
+    # Before the delete: it clears the checklist entries' link to this customer.
+    hooks.announce(session, friction_point_ids={fp.id}, moment_ids={fp.moment_id}, actor=actor,
+                   reason=f"{item.name} was removed from friction point {fp.id}",
+                   leaving_customer_ids=frozenset({item.id}))
     session.delete(item)
     session.flush()
     record(session, actor=actor, entity_type="friction_point", entity_id=fp.id,

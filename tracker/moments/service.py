@@ -1,4 +1,8 @@
-"""Moments of truth: create, edit, group friction points, pin a rank."""
+"""Moments of truth: create, edit, group friction points, pin a rank.
+
+Grouping and ungrouping change which customers a moment's action items must tell, so both are
+announced through tracker/friction/hooks.py (the actions domain listens there).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy.orm import Session
 from tracker.activity.service import apply_changes, record
 from tracker.api.versioning import check_version
 from tracker.errors import Conflict, InvalidInput, NotFound
+from tracker.friction import hooks
 from tracker.friction.models import FrictionPoint
 from tracker.journeys.models import JourneyMap
 from tracker.moments import priority
@@ -63,7 +68,16 @@ def _group(session: Session, *, actor: Person, moment: MomentOfTruth,
                action="grouped", changes=changes, moment_id=moment.id)
         grouped.append(fp.id)
     session.flush()
+    if grouped:
+        hooks.announce(session, friction_point_ids=grouped, moment_ids={moment.id}, actor=actor,
+                       reason=_grouped_reason(grouped, moment.id))
     return grouped
+
+
+def _grouped_reason(fp_ids: Sequence[int], moment_id: int) -> str:
+    if len(fp_ids) == 1:
+        return f"friction point {fp_ids[0]} was grouped into moment {moment_id}"
+    return f"friction points {', '.join(map(str, fp_ids))} were grouped into moment {moment_id}"
 
 
 def create_moment(
@@ -160,4 +174,6 @@ def ungroup_friction_point(
     session.flush()
     record(session, actor=actor, entity_type="friction_point", entity_id=fp.id,
            action="ungrouped", changes=changes, moment_id=moment.id)
+    hooks.announce(session, friction_point_ids={fp.id}, moment_ids={moment.id}, actor=actor,
+                   reason=f"friction point {fp.id} was ungrouped from moment {moment.id}")
     return fp
