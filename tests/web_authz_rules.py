@@ -51,6 +51,8 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("GET", "/set-password/{secret}"): _r("public"),
     ("POST", "/set-password/{secret}"): _r("public", lambda w, who: {"password": f"{who} new password",
                                                                       "confirm": f"{who} new password"}),
+    ("GET", "/app/account"): _r("signed_in"),
+    ("POST", "/app/account/sessions/end-others"): _r("signed_in"),
     ("GET", "/app/account/password"): _r("signed_in"),
     ("POST", "/app/account/password"): _r("signed_in", lambda w, who: {
         "current": "not it", "password": "a new password", "confirm": "a new password"}),

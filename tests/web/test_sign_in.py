@@ -168,3 +168,17 @@ def test_ended_sessions_are_pruned_at_the_next_sign_in(session: Session) -> None
     session.expire_all()
     hashes = session.scalars(select(WebSession.token_hash).where(WebSession.person_id == person.id)).all()
     assert hashes == [new.token_hash] and old_hash not in hashes
+
+
+def test_a_person_sees_their_browsers_and_signs_the_others_out(browser: Browser, session: Session,
+                                                               client: TestClient) -> None:
+    person = factories.person(session, Role.owner)
+    other = Browser(TestClient(client.app), session)
+    other.sign_in_as(person)
+    token = browser.sign_in_as(person)
+    page = browser.get("/app/account").text
+    assert page.count("<tr><td>") == 2 and "This browser" in page
+    r = browser.post("/app/account/sessions/end-others", {"csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"] == "/app/account?ended=1"
+    assert "1 other browser signed out" in browser.get(r.headers["location"]).text
+    assert "<h1>Sign in</h1>" in other.get("/").text

@@ -91,3 +91,12 @@ def revoke_sessions(session: Session, *, person_id: int, except_id: int | None =
         stmt = stmt.where(WebSession.id != except_id)
     result = session.execute(stmt, execution_options={"synchronize_session": "fetch"})
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def live_sessions(session: Session, *, person_id: int) -> list[WebSession]:
+    """A person's signed-in browsers, most recently seen first."""
+    now = utcnow()
+    rows = session.scalars(select(WebSession).where(
+        WebSession.person_id == person_id, WebSession.revoked_at.is_(None), WebSession.expires_at > now,
+        WebSession.last_seen_at > now - IDLE_TIMEOUT).order_by(WebSession.last_seen_at.desc(), WebSession.id.desc()))
+    return list(rows)

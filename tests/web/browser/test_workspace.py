@@ -153,7 +153,8 @@ def test_every_page_passes_axe_and_is_photographed(new_context: NewContext, serv
     lead = _signed_in_page(new_context, server, "lead")
     admin = _signed_in_page(new_context, server, "admin")
     pages += [("home", lead, "/"), ("item", lead, f"/app/action-items/{server.items['deep_link']}"),
-              ("account-password", lead, "/app/account/password"), ("not-found", lead, "/app/no-such-page"),
+              ("account", lead, "/app/account"), ("account-password", lead, "/app/account/password"),
+              ("not-found", lead, "/app/no-such-page"),
               ("people", admin, "/app/people")]
     for name, page, url in pages:
         page.goto(url)

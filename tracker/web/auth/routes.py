@@ -120,6 +120,19 @@ def set_password_submit(request: Request, db: DbSession, secret: str, form: NewP
     return response
 
 
+@router.get("/app/account")
+def account(request: Request, db: DbSession, signed: SignedInSession, ended: int | None = None) -> Response:
+    browsers = sessions.live_sessions(db, person_id=signed.person.id)
+    return render(request, "auth/account.html", {"browsers": browsers, "this_session": signed.session.id,
+                                                 "ended": ended})
+
+
+@router.post("/app/account/sessions/end-others")
+def end_other_sessions(db: DbSession, signed: SignedInSession) -> Response:
+    ended = sessions.revoke_sessions(db, person_id=signed.person.id, except_id=signed.session.id)
+    return RedirectResponse(f"/app/account?ended={ended}", status_code=303)
+
+
 @router.get("/app/account/password")
 def change_password_form(request: Request, _: PageUser, changed: bool = False) -> Response:
     return render(request, "auth/change_password.html", {"form": FormResult(None), "changed": changed})
