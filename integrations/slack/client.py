@@ -45,8 +45,11 @@ from tracker.messaging.ports import (
 
 AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed",
                          "token_expired", "no_permission", "missing_scope", "ekm_access_denied"})
+# Also what chat.update answers when the message is gone or can no longer be edited: the
+# caller stops keeping that message up to date instead of retrying.
 UNAVAILABLE_ERRORS = frozenset({"user_disabled", "channel_not_found", "not_in_channel", "is_archived",
-                                "user_not_found", "cannot_dm_bot", "user_not_visible"})
+                                "user_not_found", "cannot_dm_bot", "user_not_visible",
+                                "message_not_found", "cant_update_message", "edit_window_closed"})
 NOT_FOUND_ERRORS = frozenset({"users_not_found"})
 TRANSIENT_ERRORS = frozenset({"ratelimited", "rate_limited", "fatal_error", "internal_error",
                               "service_unavailable", "request_timeout"})

@@ -154,6 +154,16 @@ class SlackEmulator(SlackTransport):
         with self.lock:
             self.workspace.conversations[channel_id].archived = True
 
+    def delete_message(self, channel: str, ts: str) -> None:
+        """A message removed in Slack (by its author or an admin): chat.update then answers
+        `message_not_found`, as Slack does."""
+        with self.lock:
+            conversation = self.api.conversation(channel, allow_user=True)
+            found = self.workspace.find_message(conversation.id, ts)
+            if found is None:
+                raise LookupError(f"no message {ts} in {channel}")
+            found.deleted = True
+
     def post_as_user(self, user_id: str, channel: str, text: str) -> Message:
         """A message written by a person (the bot can't chat.update it: `cant_update_message`)."""
         with self.lock:

@@ -53,19 +53,30 @@ def phase_label(phase: str | None) -> str:
     return PHASE_LABELS.get(phase or "", (phase or "").replace("_", " "))
 
 
+def _due(days: int) -> str:
+    if days < 0:
+        return f"overdue by {_days(-days)}"
+    if days == 0:
+        return "due today"
+    return "due tomorrow" if days == 1 else f"due in {_days(days)}"
+
+
 def nudge_headline(message: NudgeMessage) -> str:
+    """What the message is about, as the item stands (a refreshed message changes its headline)."""
     days = message.days_to_deadline
+    if message.kind == "reassigned":  # the owner's old reminder, after the item changed hands
+        return f"Reassigned to {message.owner_name}"
+    if not _is_open(message):
+        return phase_label(message.phase).capitalize()
     if message.kind == "work_plan":
         return "Work plan needed"
     if message.kind == "undeliverable":  # to a lead: a nudge could not reach its owner
         return f"Couldn't reach {message.owner_name} on Slack"
     if message.kind == "escalation":
-        return f"Escalation: {message.owner_name}'s item is overdue by {_days(-days)}"
-    if days < 0:
-        return f"Overdue by {_days(-days)}"
-    if days == 0:
-        return "Due today"
-    return "Due tomorrow" if days == 1 else f"Due in {_days(days)}"
+        if days < 0:
+            return f"Escalation: {message.owner_name}'s item is overdue by {_days(-days)}"
+        return f"Escalation: {message.owner_name}'s item, now {_due(days)}"  # the deadline moved
+    return _due(days).capitalize()
 
 
 def nudge_text(message: NudgeMessage) -> str:
@@ -90,6 +101,12 @@ def _is_open(message: NudgeMessage) -> bool:
     return message.phase not in ("done", "cancelled")
 
 
+def _actionable(message: NudgeMessage) -> bool:
+    """Whether the reader still has something to do here: not on a closed item, not on a
+    reminder whose item has gone to someone else."""
+    return _is_open(message) and message.kind != "reassigned"
+
+
 def nudge_blocks(message: NudgeMessage) -> list[Block]:
     title = f"*<{message.item_url}|{escape(message.title)}>*"
     fields = [
@@ -105,8 +122,12 @@ def nudge_blocks(message: NudgeMessage) -> list[Block]:
     ]
     if message.note:
         blocks.append({"type": "context", "elements": [_mrkdwn(escape(message.note))]})
-    if not _is_open(message):
-        return blocks  # nothing left to do on a done or cancelled item: no buttons
+    if not _actionable(message):
+        # Nothing left to do here: no input, no buttons, except the link to the ticket.
+        if message.ticket_url:
+            blocks.append({"type": "actions", "block_id": actions_block_id(message),
+                           "elements": [_ticket_button(message)]})
+        return blocks
     blocks.append({
         "type": "input", "block_id": UPDATE_BLOCK, "optional": True,
         "label": _plain("Progress update", 2000),
@@ -130,9 +151,13 @@ def _buttons(message: NudgeMessage) -> list[Block]:
         buttons.append({"type": "button", "action_id": "snooze", "value": value,
                         "text": _plain("Snooze 1 day", MAX_BUTTON)})
     if message.ticket_url:
-        buttons.append({"type": "button", "action_id": "open_ticket", "value": value,
-                        "url": message.ticket_url, "text": _plain("Open ticket", MAX_BUTTON)})
+        buttons.append(_ticket_button(message))
     return buttons
+
+
+def _ticket_button(message: NudgeMessage) -> Block:
+    return {"type": "button", "action_id": "open_ticket", "value": str(message.action_item_id),
+            "url": message.ticket_url, "text": _plain("Open ticket", MAX_BUTTON)}
 
 
 # -- lists: digests and slash-command replies -------------------------------------------------

@@ -63,10 +63,20 @@ def test_send_update_and_find_round_trip(emulator: SlackEmulator, team: Team, me
     ("before_due", 2, "Due in 2 days"), ("before_due", 1, "Due tomorrow"), ("due_today", 0, "Due today"),
     ("overdue", -1, "Overdue by 1 day"), ("work_plan", 5, "Work plan needed"),
     ("escalation", -6, "Escalation: Ana Silva's item is overdue by 6 days"),
+    ("escalation", 3, "Escalation: Ana Silva's item, now due in 3 days"),  # the deadline moved since
 ])
 def test_headlines_by_kind(kind: str, days: int, headline: str) -> None:
     blocks = message_blocks.nudge_blocks(nudge(kind=kind, days_to_deadline=days))
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": headline, "emoji": True}}
+
+
+def test_a_closed_or_reassigned_item_says_so_in_the_headline() -> None:
+    done = nudge(phase="done", next_phase=None, note="Done on 12 Mar 2026 by Maya Okafor.")
+    assert message_blocks.nudge_text(done) == (
+        "Done: Fix the VAT line <on invoices> & receipts (Done on 12 Mar 2026 by Maya Okafor.)")
+    assert message_blocks.nudge_headline(nudge(phase="cancelled", kind="escalation")) == "Cancelled"
+    assert message_blocks.nudge_headline(nudge(kind="reassigned", owner_name="Ben Weber")) == \
+        "Reassigned to Ben Weber"
 
 
 def test_buttons_follow_the_state() -> None:
@@ -76,7 +86,12 @@ def test_buttons_follow_the_state() -> None:
 
     assert ids(nudge()) == ["advance", "update", "snooze", "open_ticket"]
     assert ids(nudge(can_snooze=False, ticket_url=None, next_phase=None)) == ["update"]
-    assert ids(nudge(phase="done", next_phase=None, note="Marked done by Ana")) == []
+    # Nothing left to do: no buttons but the ticket's link, and no input.
+    done = nudge(phase="done", next_phase=None, can_snooze=False, note="Marked done by Ana")
+    assert ids(done) == ["open_ticket"]
+    assert ids(nudge(phase="cancelled", next_phase=None, ticket_url=None)) == []
+    assert ids(nudge(kind="reassigned", owner_name="Ben Weber")) == ["open_ticket"]
+    assert not any(b["type"] == "input" for b in message_blocks.nudge_blocks(done))
     block_id = message_blocks.actions_block_id(nudge())
     assert message_blocks.parse_actions_block_id(block_id) == (12, "implementing", "training")
 
