@@ -198,10 +198,11 @@ def test_escalation_posts_in_the_channel_and_dms_the_lead(
     nudge = world.nudge(world.item(days=-8), kind=NudgeKind.escalation)
     worker.run_until_idle()
     sent = world.refreshed(nudge)
-    assert sent.state is NudgeState.sent and sent.slack_channel == world.channel_id
     [public] = emulator.messages_in_channel(world.channel_id)
     assert public.text.startswith("Escalation: Ana Silva's item is overdue by 8 days")
-    assert len(emulator.messages_for_user(world.lead.slack_user_id or "")) == 1
+    [dm] = emulator.messages_for_user(world.lead.slack_user_id or "")
+    # Both messages are recorded, the channel's first, so both follow the item from now on.
+    assert sent.state is NudgeState.sent and sent.posts() == [(world.channel_id, public.ts), (dm.channel, dm.ts)]
 
 
 def test_escalation_retry_does_not_post_in_the_channel_twice(

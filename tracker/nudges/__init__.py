@@ -3,8 +3,11 @@ that records due nudges (sweep.py), and the owner-facing parts (service.py, mess
 
 
 def install() -> None:
-    """Keep every action item's next nudge check up to date as it changes (idempotent)."""
+    """Keep every action item's next nudge check, and its posted Slack messages, up to date as
+    it changes (idempotent)."""
     from tracker.actions.hooks import add_listener
     from tracker.nudges.schedule import on_action_item_change
+    from tracker.slack import refresh
 
     add_listener(on_action_item_change)
+    add_listener(refresh.on_action_item_change)

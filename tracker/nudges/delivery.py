@@ -39,7 +39,7 @@ from tracker.messaging.ports import (
 )
 from tracker.nudges.models import Nudge, NudgeKind, NudgeState
 from tracker.people.models import Person, Role, Team
-from tracker.slack.outbound import queue_notice
+from tracker.slack.outbound import queue_notice, queue_refresh
 from tracker.worker.errors import GiveUp, RetryLater
 from tracker.worker.runner import WorkerContext
 
@@ -182,10 +182,28 @@ def _record_post(ctx: WorkerContext, plan: NudgePlan, posted: Posted, *, done: b
         nudge = session.get(Nudge, plan.nudge_id)
         if nudge is None:
             return
-        if nudge.slack_ts is None:  # an escalation keeps the channel post as its message
-            nudge.slack_channel, nudge.slack_ts = posted.channel, posted.ts
+        # Every message is kept (an escalation's channel post and the lead's DM) so that each
+        # follows the item from now on.
+        if not nudge.add_post(posted.channel, posted.ts):
+            log.info("nudge %s: message %s/%s not recorded (no room); it will not be refreshed",
+                     nudge.id, posted.channel, posted.ts)
         if done:
             nudge.state, nudge.sent_at, nudge.error = NudgeState.sent, ctx.clock(), None
+        _catch_up(session, ctx, plan, posted)
+
+
+def _catch_up(session: Session, ctx: WorkerContext, plan: NudgePlan, posted: Posted) -> None:
+    """The item may have changed between reading it and posting; that change's listener did not
+    know this message yet, so queue the refresh it would have queued."""
+    from tracker.nudges.messages import build_message
+
+    if session.get(ActionItem, plan.item_id) is None:
+        return
+    current = build_message(session, item_id=plan.item_id, kind=plan.kind,
+                            base_url=ctx.resources["settings"].base_url)
+    if current != plan.message:
+        queue_refresh(session, channel=posted.channel, ts=posted.ts, item_id=plan.item_id,
+                      kind=plan.kind.value, note=None, coalesce=True)
 
 
 def _settle_failure(ctx: WorkerContext, plan: NudgePlan, reason: str, *, notify: bool = True) -> None:

@@ -1,11 +1,15 @@
 """What a nudge says about an action item (`NudgeMessage`), in the tracker's terms.
 
-The Slack adapter turns it into Block Kit; the same message is rebuilt after someone acts on it
-(with a `note`), so it always shows the item's current phase, deadline and buttons.
+The Slack adapter turns it into Block Kit; the same message is rebuilt whenever the item changes
+(tracker/slack/refresh.py), with a `note` after someone acted on it in Slack, so it always shows
+the item's current phase, deadline and buttons. A refreshed message says what it no longer asks:
+a closed item's says when and by whom it was closed; an owner's old reminder about an item that
+went to someone else says whose it is now (kind "reassigned", no buttons).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +19,7 @@ from tracker.actions import phases
 from tracker.actions.access import get_item
 from tracker.actions.models import CLOSED_PHASES, ActionItem, Phase
 from tracker.actions.service import gate_state
+from tracker.activity.models import ActivityEntry
 from tracker.investigations.models import Investigation
 from tracker.messaging.ports import NudgeMessage
 from tracker.moments.models import MomentOfTruth
@@ -22,6 +27,7 @@ from tracker.nudges.models import NudgeKind, NudgePolicy, NudgeSchedule
 from tracker.nudges.policy import Rules, local_date, zone
 from tracker.people.models import Person
 from tracker.sync.models import TicketLink
+from tracker.sync.service import VENDOR_LABEL_PREFIXES
 from tracker.types import utcnow
 
 
@@ -83,3 +89,57 @@ def build_message(
         can_snooze=can_snooze(session, item),
         note=note,
     )
+
+
+def refreshed_message(
+    session: Session, *, item_id: int, kind: NudgeKind | str, recipient_id: int | None, base_url: str,
+    note: str | None = None, now: datetime | None = None,
+) -> NudgeMessage:
+    """A posted nudge re-rendered for the item as it stands now.
+
+    `recipient_id` is who the nudge was addressed to (None for escalations, which speak to the
+    lead and the team whoever owns the item)."""
+    item = get_item(session, item_id)
+    if kind == NudgeKind.work_plan and item.work_plan is not None:
+        # The plan it asked for is in: what is left to say is how the deadline stands.
+        kind, note = NudgeKind.before_due, note or "Work plan received."
+    message = build_message(session, item_id=item_id, kind=kind, base_url=base_url, note=note, now=now)
+    if message.kind != NudgeKind.escalation and recipient_id not in (None, item.owner_id):
+        return dataclasses.replace(
+            message, kind="reassigned", next_phase=None, can_snooze=False,
+            note=note or f"{message.owner_name} owns this item now: nothing more to do here for you.")
+    if item.phase in CLOSED_PHASES and note is None:
+        return dataclasses.replace(message, note=closing_line(session, item))
+    return message
+
+
+def closing_line(session: Session, item: ActionItem) -> str:
+    """"Done on 12 Mar 2026 by Maya Okafor": the last phase change, from the activity log."""
+    entry = session.scalars(
+        select(ActivityEntry)
+        .where(ActivityEntry.action_item_id == item.id, ActivityEntry.action == "phase_changed")
+        .order_by(ActivityEntry.id.desc()).limit(1)
+    ).first()
+    when = item.completed_at if item.phase is Phase.done else None
+    when = when or (entry.at if entry is not None else None)
+    line = "Done" if item.phase is Phase.done else "Cancelled"
+    if when is not None:
+        line += f" on {when:%d %b %Y}"
+    if entry is not None:
+        line += f" by {_who(session, entry)}"
+    return line + "."
+
+
+def _who(session: Session, entry: ActivityEntry) -> str:
+    person = session.get(Person, entry.actor_id) if entry.actor_id is not None else None
+    if person is not None:
+        return person.name
+    label = entry.actor_label
+    for prefix in VENDOR_LABEL_PREFIXES:  # "jira:<accountId>": a change made in the ticket
+        if label.startswith(prefix):
+            identity = label[len(prefix):]
+            jira = prefix == "jira:"
+            column = Person.jira_account_id if jira else Person.github_login
+            name = session.scalar(select(Person.name).where(column == identity).limit(1))
+            return f"{name or identity} in {'Jira' if jira else 'GitHub'}"
+    return label

@@ -1,4 +1,4 @@
-"""Outbox handlers for the Slack side of interactivity: refresh, respond, notice a lead.
+"""Outbox handlers for the Slack side: refresh a posted nudge, respond, notice a lead.
 
 All three are safe to run twice: chat.update writes the same content again, an ephemeral answer
 repeated is harmless, and a notice is only ever about one failed nudge.
@@ -21,7 +21,9 @@ from tracker.messaging.ports import (
     RecipientNotFound,
     RecipientUnavailable,
 )
+from tracker.nudges.models import NudgeState
 from tracker.people.models import Person
+from tracker.slack.refresh import nudge_posted_as
 from tracker.worker.errors import GiveUp, RetryLater
 from tracker.worker.runner import WorkerContext
 
@@ -43,20 +45,39 @@ def _fault(exc: MessengerError, what: str) -> Exception:
 
 
 def deliver_refresh(ctx: WorkerContext, message: Any) -> None:
-    """Re-render a posted nudge (chat.update) with the item's state now and a note."""
-    from tracker.nudges.messages import build_message
+    """Re-render a posted nudge (chat.update) with the item's state now and an optional note.
+
+    A message Slack no longer has (deleted, its channel gone or archived) is forgotten, so later
+    changes queue nothing for it; that is logged, and the outbox message ends as done.
+    """
+    from tracker.nudges.messages import refreshed_message
 
     p = message.payload
+    item_id, posted = int(p["item_id"]), Posted(channel=str(p["channel"]), ts=str(p["ts"]))
     messenger = _messenger(ctx)
     with transaction(ctx.session_factory) as session:
-        if session.get(ActionItem, int(p["item_id"])) is None:
+        if session.get(ActionItem, item_id) is None:
             return  # deleted: nothing to show
-        nudge = build_message(session, item_id=int(p["item_id"]), kind=str(p["kind"]),
-                              base_url=ctx.resources["settings"].base_url, note=p.get("note"))
+        nudge = nudge_posted_as(session, item_id, posted)
+        card = refreshed_message(session, item_id=item_id, kind=nudge.kind if nudge else str(p["kind"]),
+                                 recipient_id=nudge.recipient_id if nudge else None,
+                                 base_url=ctx.resources["settings"].base_url, note=p.get("note"))
     try:
-        messenger.update_nudge(Posted(channel=str(p["channel"]), ts=str(p["ts"])), nudge)
+        messenger.update_nudge(posted, card)
+    except RecipientUnavailable as exc:
+        _forget(ctx, item_id, posted, str(exc))
     except MessengerError as exc:
         raise _fault(exc, "refreshing the Slack message") from None
+
+
+def _forget(ctx: WorkerContext, item_id: int, posted: Posted, reason: str) -> None:
+    with transaction(ctx.session_factory) as session:
+        nudge = nudge_posted_as(session, item_id, posted)
+        # A pending escalation's recorded channel post keeps it from posting there twice: keep it.
+        if nudge is not None and nudge.state is not NudgeState.pending:
+            nudge.forget_post(posted.channel, posted.ts)
+    log.info("Slack message %s/%s about item %s can no longer be updated (%s); no longer refreshed",
+             posted.channel, posted.ts, item_id, reason)
 
 
 def deliver_response(ctx: WorkerContext, message: Any) -> None:

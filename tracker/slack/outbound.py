@@ -1,6 +1,6 @@
 """Outbox messages that talk to Slack, written in the caller's transaction (never a call here).
 
-- `slack.refresh`: re-render a posted nudge after someone acted on it (chat.update);
+- `slack.refresh`: re-render a posted nudge after its item changed (chat.update);
 - `slack.respond`: an ephemeral answer to the person who clicked (their response_url);
 - `slack.notice`: tell a lead that a nudge could not be delivered (a DM with the item card).
 (`slack.nudge` and `slack.digest` are written by the nudge sweep and the digest scheduler.)
@@ -22,9 +22,11 @@ NOTICE_KIND = "slack.notice"
 
 
 def queue_refresh(session: Session, *, channel: str, ts: str, item_id: int, kind: str,
-                  note: str | None) -> None:
+                  note: str | None, coalesce: bool = False) -> None:
+    """Re-render one posted message. `coalesce`: not if one is already waiting (the handler
+    reads the item when it runs, so a waiting refresh shows this change too)."""
     # One ordering key per message: edits reach Slack in the order they were made.
-    enqueue(session, kind=REFRESH_KIND, ordering_key=f"slack-msg:{channel}:{ts}",
+    enqueue(session, kind=REFRESH_KIND, ordering_key=f"slack-msg:{channel}:{ts}", coalesce=coalesce,
             payload={"channel": channel, "ts": ts, "item_id": item_id, "kind": kind, "note": note})
 
 

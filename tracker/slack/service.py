@@ -22,10 +22,11 @@ from tracker.actions.access import ensure_can_edit, get_item
 from tracker.actions.models import CLOSED_PHASES, ActionItem
 from tracker.actions.service import add_progress_update, change_phase
 from tracker.errors import Conflict, Forbidden, InvalidInput, NotFound, TrackerError
-from tracker.messaging.ports import Interaction
-from tracker.nudges.models import Nudge, NudgeKind
+from tracker.messaging.ports import Interaction, Posted
+from tracker.nudges.models import NudgeKind
 from tracker.people.models import Person
 from tracker.slack.outbound import queue_refresh, queue_response
+from tracker.slack.refresh import acting_on, nudge_posted_as
 
 UNKNOWN_PERSON = ("I don't know you yet: no one in the tracker has your Slack id. Ask a lead to "
                   "add it to your profile (slack_user_id), then try again.")
@@ -65,8 +66,9 @@ def apply_interaction(session: Session, interaction: Interaction) -> Outcome:
     if interaction.action not in ("advance", "snooze", "update") or interaction.action_item_id is None:
         return _tell(session, interaction, Outcome(False, "I don't know that button. Try `/tracker help`."))
     try:
-        # A savepoint: a refusal half-way through leaves nothing behind.
-        with session.begin_nested():
+        # A savepoint: a refusal half-way through leaves nothing behind. The clicked message is
+        # refreshed below with a note; the change's listener refreshes the item's other messages.
+        with session.begin_nested(), acting_on(session, interaction.channel, interaction.message_ts):
             note = _apply(session, person, interaction)
     except StaleMessage as exc:
         _refresh(session, interaction, None)
@@ -131,12 +133,12 @@ def _refresh(session: Session, interaction: Interaction, note: str | None) -> No
         return
     queue_refresh(session, channel=interaction.channel, ts=interaction.message_ts,
                   item_id=interaction.action_item_id,
-                  kind=message_kind(session, interaction.action_item_id, interaction.message_ts),
+                  kind=message_kind(session, interaction.action_item_id, interaction.channel,
+                                    interaction.message_ts),
                   note=note)
 
 
-def message_kind(session: Session, item_id: int, ts: str) -> str:
-    """The kind of nudge a message was (its headline), found by the posted ts."""
-    kind = session.scalar(select(Nudge.kind).where(Nudge.action_item_id == item_id,
-                                                   Nudge.slack_ts == ts).limit(1))
-    return str(kind.value if isinstance(kind, NudgeKind) else kind or NudgeKind.overdue.value)
+def message_kind(session: Session, item_id: int, channel: str, ts: str) -> str:
+    """The kind of nudge a message was (its headline), found by where it was posted."""
+    nudge = nudge_posted_as(session, item_id, Posted(channel, ts))
+    return nudge.kind.value if nudge is not None else NudgeKind.overdue.value
