@@ -182,3 +182,19 @@ def test_a_person_sees_their_browsers_and_signs_the_others_out(browser: Browser,
     assert r.status_code == 303 and r.headers["location"] == "/app/account?ended=1"
     assert "1 other browser signed out" in browser.get(r.headers["location"]).text
     assert "<h1>Sign in</h1>" in other.get("/").text
+
+
+def test_last_seen_is_recorded_on_reads_and_writes(browser: Browser, session: Session) -> None:
+    world_lead = factories.person(session, Role.lead)
+    token = browser.sign_in_as(world_lead)
+    web = session.scalars(select(WebSession).where(WebSession.person_id == world_lead.id)).one()
+    for method in ("GET", "POST"):
+        web.last_seen_at = utcnow() - timedelta(hours=1)
+        session.commit()
+        if method == "GET":
+            assert browser.get("/app/account").status_code == 200
+        else:
+            r = browser.post("/app/account/sessions/end-others", {"csrf_token": token})
+            assert r.status_code == 303
+        session.refresh(web)
+        assert utcnow() - web.last_seen_at < timedelta(minutes=1), method

@@ -34,7 +34,8 @@ def _know_the_viewer(request: Request) -> None:
     if viewer_of(request) is not None or not request.cookies.get(COOKIE):
         return
     state = request.app.state
-    factory = getattr(state, "read_session_factory", None) or state.session_factory
+    reading = request.method in ("GET", "HEAD")  # as in signed_in: a write touches in-session
+    factory = (getattr(state, "read_session_factory", None) if reading else None) or state.session_factory
     try:
         with transaction(factory) as db:
             signed_in(request, db)

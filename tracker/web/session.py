@@ -65,9 +65,13 @@ def signed_in(request: Request, db: DbSession) -> SignedIn | None:
     secret = request.cookies.get(COOKIE)
     found = sessions.resolve(db, secret) if secret else None
     if found is not None and sessions.needs_touch(found.session):
-        # Its own short write transaction: the page's session may be read-only (a GET).
-        with transaction(request.app.state.session_factory) as writer:
-            sessions.touch_session(writer, found.session.id)
+        if request.method in ("GET", "HEAD"):
+            # A read's session may be read-only: the bookkeeping gets its own short write.
+            with transaction(request.app.state.session_factory) as writer:
+                sessions.touch_session(writer, found.session.id)
+        else:
+            # A write already holds SQLite's write lock: a second writer would wait on it.
+            sessions.touch_session(db, found.session.id)
     if found is not None:
         p, web = found.person, found.session
         request.state.viewer = Viewer(person_id=p.id, name=p.name, email=p.email, role=p.role,
