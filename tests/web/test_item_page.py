@@ -107,3 +107,15 @@ def test_unknown_item_is_a_404_page(browser: Browser, session: Session) -> None:
     browser.sign_in_as(factories.person(session, Role.lead))
     r = browser.get("/app/action-items/999999")
     assert r.status_code == 404 and "action item 999999 not found" in r.text
+
+
+def test_user_text_renders_inert_on_the_people_and_account_pages(browser: Browser, session: Session) -> None:
+    from tracker.auth.sessions import start_session
+
+    admin = factories.person(session, Role.admin, name=XSS)
+    start_session(session, person=admin, user_agent=XSS)  # a browser's own User-Agent is caller text
+    browser.sign_in_as(admin)
+    for url in ("/app/people", "/app/account", "/"):
+        text = browser.get(url).text
+        assert "<script>alert" not in text and "<img src=x" not in text, url
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in text, url
