@@ -91,6 +91,9 @@ class ActionItem(Base):
         # ages.
         Index("ix_action_items_open_deadline", "deadline", "id",
               postgresql_where=text(OPEN_PHASES_SQL), sqlite_where=text(OPEN_PHASES_SQL)),
+        # Items done in a period (the programme's weekly figures): reads that period's rows only,
+        # where (phase, deadline) walks every item ever done.
+        Index("ix_action_items_phase_completed", "phase", "completed_at"),
     )
 
 

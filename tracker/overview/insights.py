@@ -12,7 +12,6 @@ from tracker.moments.models import MomentOfTruth
 from tracker.moments.queries import rank_map
 from tracker.moments.weights import current_weights
 from tracker.overview.schemas import AreaCount, CategoryCount, MatrixRow, RootCauses
-from tracker.overview.statuses import all_statuses
 
 AREA_LIMIT = 15
 
@@ -56,7 +55,7 @@ def priority_matrix(session: Session, *, journey_map_id: int | None = None,
 
     Ranks are the programme's effective ranks (pins included), so a map's matrix shows the
     same numbers as the ranked list. Moments are few (each one a workshop finding), so they
-    are read whole.
+    are read whole; no action item is read (status is on the ranked list, GET /moments).
     """
     ranks = rank_map(session)
     weights = current_weights(session, defaults)
@@ -64,11 +63,10 @@ def priority_matrix(session: Session, *, journey_map_id: int | None = None,
     if journey_map_id is not None:
         stmt = stmt.where(MomentOfTruth.journey_map_id == journey_map_id)
     moments = list(session.scalars(stmt))
-    statuses = all_statuses(session)
     rows = [
         MatrixRow(id=m.id, title=m.title, journey_map_id=m.journey_map_id, rank=ranks[m.id], score=m.score,
                   value=round(priority.value(priority.factors_of(m), weights), 4), effort=m.effort,
-                  reach=m.reach, status=statuses[m.id])
+                  reach=m.reach)
         for m in moments
     ]
     return sorted(rows, key=lambda r: r.rank)

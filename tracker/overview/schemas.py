@@ -106,4 +106,3 @@ class MatrixRow(BaseModel):
                                      "and business impact (1..5).")
     effort: int
     reach: int
-    status: MomentStatus
