@@ -1,10 +1,13 @@
 """The programme at a glance: what the home page shows and `GET /programme/overview` returns.
 
-Every figure is an aggregate computed by the database (GROUP BY over indexed columns), so the
-cost follows the number of groups, not the number of action items. The rules come from the
-domains that own them: open phases and the overdue rule from actions (a deadline has passed
-once the day after it begins), moment status from moments.status, training completeness as
-in the phase machine's done gate.
+The database aggregates (GROUP BY, conditional sums); Python only sees the groups, a few rows
+each, and the number of statements is fixed. What each figure reads: the phase counts, the
+moment statuses, the closed loop and training read their whole table once (they describe all
+of it); the overdue lists read open items past their deadline through the partial index of
+open items; the weekly figures read their twelve weeks (see weeks.py). The rules come from
+the domains that own them: open phases and the overdue rule from actions (a deadline has
+passed once the day after it begins), moment status from moments.status, training
+completeness as in the phase machine's done gate.
 """
 
 from __future__ import annotations

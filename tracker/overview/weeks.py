@@ -1,7 +1,10 @@
 """The last N ISO weeks of the programme (UTC, as its digest): done, overdue at the end, told.
 
-Each series is one aggregate query that buckets rows by week with a CASE expression, so the
-database returns at most N small rows whatever the size of the programme.
+The database buckets rows by week with a CASE expression, so it returns a few small rows per
+series whatever the size of the programme. Done items are found by (phase, completed_at), so
+only the window's are read; customers told are read from all checklist entries (one scan).
+A customer counts in the week of the last attempt to reach them: acknowledging a notified
+entry stamps its time again (actions.checklist), so each customer counts once.
 
 "Overdue at a week's end" is rebuilt from what the rows hold now, because phase history is
 not kept in a queryable form: an item counts for week W when it existed by W's end, was not
