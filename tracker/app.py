@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import nudges, sync, wiring
 from tracker.api.error_schema import ERROR_RESPONSES
-from tracker.api.errors import install_error_handlers
+from tracker.api.errors import UnexpectedErrors, install_error_handlers
 from tracker.api.routes import include_routers
 from tracker.config import Settings, get_settings
-from tracker.db import make_engine, make_session_factory
+from tracker.db import make_engine, make_session_factory, read_only_factory
 from tracker.messaging.ports import InteractionCodec
 from tracker.sync.ports import WebhookCodec
 from tracker.web.install import install_web
@@ -39,14 +39,14 @@ def create_app(
         docs_url=None, redoc_url=None,  # served from vendored assets by tracker.web.docs
     )
     app.state.settings = settings
-    app.state.session_factory = session_factory or make_session_factory(
-        make_engine(settings.database_url)
-    )
+    app.state.session_factory = session_factory or make_session_factory(make_engine(settings.database_url))
+    app.state.read_session_factory = read_only_factory(app.state.session_factory)
     app.state.webhook_codecs = webhook_codecs if webhook_codecs is not None else wiring.webhook_codecs()
     app.state.slack_codec = slack_codec if slack_codec is not None else wiring.slack_codec()
     sync.install()
     nudges.install()
     install_error_handlers(app)
+    app.add_middleware(UnexpectedErrors)
     include_routers(app)
     install_web(app)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Stable constraint names so Alembic migrations are deterministic on SQLite and PostgreSQL.
@@ -22,15 +22,36 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Execution option that marks a connection's transactions as read-only (see make_engine).
+READ_ONLY = "tracker_read_only"
+# How long a SQLite writer waits for another one to commit before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Every API thread (AnyIO's 40) and the in-process worker may hold a connection at once; a
+# smaller pool would make requests queue for a connection instead of for SQLite's write lock.
+SQLITE_POOL_SIZE = 48
+
+
 def make_engine(url: str, **kwargs: object) -> Engine:
     if url.startswith("sqlite"):
+        if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+            kwargs = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 16, **kwargs}
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy, not the sqlite3 module, issue BEGIN: savepoints and
         # transactional DDL then behave as on PostgreSQL (see SQLAlchemy's pysqlite notes).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # SQLite has one writer at a time. A plain (deferred) BEGIN that has read cannot become the
+    # writer once another connection committed: it fails at once with "database is locked",
+    # whatever busy_timeout says. So a transaction that may write takes the write lock up front
+    # (BEGIN IMMEDIATE, which does wait for busy_timeout), and only transactions marked
+    # read-only (GET requests) start deferred: in WAL mode they never wait and never block.
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -39,12 +60,43 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL with synchronous=NORMAL is durable across application crashes (the default, FULL,
+    # adds an fsync per commit that only protects against power loss mid-checkpoint).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def read_only_factory(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """The read-only twin of `factory`: its transactions start without the write lock.
+
+    A read-only session must not write (a flush raises ReadOnlyViolation): on SQLite such a
+    write could fail under load (see _sqlite_begin). On PostgreSQL only the guard differs.
+    """
+    kw = dict(factory.kw)
+    bind = kw.get("bind")
+    if isinstance(bind, Engine):
+        kw["bind"] = bind.execution_options(**{READ_ONLY: True})
+    kw["info"] = {**kw.get("info", {}), READ_ONLY: True}
+    return sessionmaker(**kw)
+
+
+def is_read_only(session: Session) -> bool:
+    return bool(session.info.get(READ_ONLY))
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A session opened for reading tried to write: a programming error, caught in tests."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_when_read_only(session: Session, _context: object, _instances: object) -> None:
+    if is_read_only(session) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a read-only (GET) session tried to write; use a write session")
 
 
 @contextmanager

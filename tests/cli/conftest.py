@@ -11,7 +11,7 @@ from typer.testing import CliRunner, Result
 
 from tracker.cli import app
 from tracker.config import get_settings
-from tracker.db import make_engine, make_session_factory
+from tracker.db import make_engine, make_session_factory, read_only_factory
 
 Run = Callable[..., Result]
 
@@ -43,7 +43,20 @@ def migrated(run: Run) -> Run:
 
 @pytest.fixture
 def db(db_url: str) -> Iterator[Session]:
-    """A session on the CLI's database, to check what the commands wrote."""
+    """A read-only session on the CLI's database, to check what the commands wrote.
+
+    Read-only, so its open transaction never holds SQLite's write lock while a command runs.
+    """
+    engine = make_engine(db_url)
+    session = read_only_factory(make_session_factory(engine))()
+    yield session
+    session.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def db_write(db_url: str) -> Iterator[Session]:
+    """A session that may write; commit before running a command, or the command waits."""
     engine = make_engine(db_url)
     session = make_session_factory(engine)()
     yield session

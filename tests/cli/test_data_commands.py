@@ -38,7 +38,7 @@ def test_demo_prints_logins_and_writes_the_tokens_file(migrated: Run, db: Sessio
     assert set(tokens) == {"LEAD_TOKEN", "OWNER_TOKEN", "VIEWER_TOKEN", "ADMIN_TOKEN"}
     for name, token in tokens.items():
         assert token in result.stdout
-        assert authenticate_token(db, token).role.value == name.removesuffix("_TOKEN").lower()
+        assert authenticate_token(db, token)[0].role.value == name.removesuffix("_TOKEN").lower()
 
 
 def test_demo_if_empty_is_idempotent(migrated: Run, db: Session) -> None:

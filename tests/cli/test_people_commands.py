@@ -23,7 +23,7 @@ def test_create_user_prints_id_and_a_working_token(migrated: Run, db: Session) -
     assert "person id: 1" in result.stdout
     token = TOKEN.search(result.stdout)
     assert token
-    person = authenticate_token(db, token.group())
+    person, _ = authenticate_token(db, token.group())
     assert (person.email, person.role.value, person.timezone, person.slack_user_id) == (
         "ana@example.com", "lead", "Europe/Lisbon", "U123ANA")
 
@@ -52,7 +52,7 @@ def test_create_token_for_an_existing_person(migrated: Run, db: Session) -> None
     assert result.exit_code == 0, result.output
     second = TOKEN.search(result.stdout)
     assert first and second and first.group() != second.group()
-    assert authenticate_token(db, second.group()).email == "ana@example.com"
+    assert authenticate_token(db, second.group())[0].email == "ana@example.com"
 
 
 def test_create_token_unknown_person(migrated: Run) -> None:

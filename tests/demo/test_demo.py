@@ -105,7 +105,7 @@ def test_demo_logins_work_for_each_role(session: Session) -> None:
     logins = load_demo(session)
     assert [login.role for login in logins] == ["lead", "owner", "viewer", "admin"]
     for login in logins:
-        person = authenticate_token(session, login.token)
+        person, _ = authenticate_token(session, login.token)
         assert person.email == login.email and person.role.value == login.role
 
 

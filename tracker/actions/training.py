@@ -12,6 +12,7 @@ from tracker.actions.hooks import after_change
 from tracker.actions.models import ActionItem, TrainingRecord
 from tracker.activity.service import apply_changes
 from tracker.api.versioning import check_version
+from tracker.db import is_read_only
 from tracker.errors import InvalidInput
 from tracker.people.models import Person
 
@@ -26,8 +27,9 @@ def training_for(session: Session, item: ActionItem) -> TrainingRecord:
         # Every item made by create_action_item has one; this covers rows inserted otherwise.
         record = TrainingRecord(action_item_id=item.id, needed=False, audience="", sessions_held=0,
                                 people_trained=0, target_count=0, notes="")
-        session.add(record)
-        session.flush()
+        if not is_read_only(session):  # a reader gets the default without storing it
+            session.add(record)
+            session.flush()
     return record
 
 

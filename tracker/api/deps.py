@@ -9,14 +9,21 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from tracker.auth.service import authenticate_token
+from tracker.auth.service import authenticate_token, token_needs_touch, touch_token
+from tracker.db import is_read_only, transaction
 from tracker.errors import Forbidden, NotAuthenticated
 from tracker.people.models import Person, Role
+
+# Requests that only read get a read-only session (tracker/db.py explains why that matters
+# on SQLite); the rest take the write lock when they begin.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; the request owns the transaction (services only flush)."""
-    session: Session = request.app.state.session_factory()
+    state = request.app.state
+    factory = state.read_session_factory if request.method in SAFE_METHODS else state.session_factory
+    session: Session = factory()
     try:
         yield session
         session.commit()
@@ -34,12 +41,21 @@ _bearer = HTTPBearer(auto_error=False, description="A personal API token: `Autho
 
 
 def current_user(
+    request: Request,
     session: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Person:
     if credentials is None:
         raise NotAuthenticated("an API token is required: send 'Authorization: Bearer <token>'")
-    return authenticate_token(session, credentials.credentials)
+    person, token = authenticate_token(session, credentials.credentials)
+    if token_needs_touch(token):
+        if is_read_only(session):
+            # A read must not write; the bookkeeping gets its own short write transaction.
+            with transaction(request.app.state.session_factory) as writer:
+                touch_token(writer, token.id)
+        else:
+            touch_token(session, token.id)
+    return person
 
 
 CurrentUser = Annotated[Person, Depends(current_user)]

@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.errors import TrackerError
 
@@ -62,6 +63,15 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("database refused a value: %s", exc.orig)
         return _error(422, "invalid", "a value is out of range or not storable (e.g. a NUL character)")
 
+    # SQLite's write lock held past busy_timeout (or a database restart): the request changed
+    # nothing, so the caller may safely try again.
+    @app.exception_handler(OperationalError)
+    async def busy(_: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable, request refused with 503: %s", exc.orig)
+        response = _error(503, "database_busy", "the database is busy; nothing was changed, try again shortly")
+        response.headers["Retry-After"] = "1"
+        return response
+
     @app.exception_handler(OverflowError)
     async def overflow(_: Request, exc: OverflowError) -> JSONResponse:
         return _error(422, "invalid", "a number is out of range")
@@ -73,3 +83,36 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.headers:
             response.headers.update(exc.headers)
         return response
+
+
+class UnexpectedErrors:
+    """The last line: any exception that no handler turned into a response becomes our JSON 500.
+
+    Starlette's own fallback answers plain text and re-raises, after which the server drops the
+    keep-alive connection. This middleware sits inside it, logs the traceback once and answers
+    in the same shape as every other error (when nothing has been sent yet).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:  # noqa: BLE001 - the point of this middleware
+            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = _error(500, "internal_error", "something went wrong on our side; the error is logged")
+            await response(scope, receive, send)

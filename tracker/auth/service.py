@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth.models import ApiToken
@@ -32,7 +32,8 @@ def issue_token(session: Session, *, person: Person, name: str) -> tuple[ApiToke
     return token, secret
 
 
-def authenticate_token(session: Session, secret: str) -> Person:
+def authenticate_token(session: Session, secret: str) -> tuple[Person, ApiToken]:
+    """The person a token belongs to, and the token (it is not written to: see touch_token)."""
     row = session.execute(
         select(ApiToken, Person)
         .join(Person, Person.id == ApiToken.person_id)
@@ -45,10 +46,16 @@ def authenticate_token(session: Session, secret: str) -> Person:
         raise NotAuthenticated("the API token has been revoked")
     if not person.active:
         raise NotAuthenticated("this person's account is deactivated")
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        token.last_used_at = now
-    return person
+    return person, token
+
+
+def token_needs_touch(token: ApiToken) -> bool:
+    return token.last_used_at is None or utcnow() - token.last_used_at > LAST_USED_RESOLUTION
+
+
+def touch_token(session: Session, token_id: int) -> None:
+    """Record that a token was used, as a plain UPDATE (no version, no object state)."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
 
 
 def list_tokens(session: Session, *, person_id: int) -> list[ApiToken]:

@@ -80,10 +80,9 @@ def _extras(b: DemoBuilder, item: ActionItem, data: dict[str, Any]) -> None:
         b.session.flush()
         b.log(b.people[author], "progress_update", update.id, update.created_at,
               action_item_id=item.id, changes={"note": note})
+    # Every item has a training record, as create_action_item makes one (reads never create it).
     training = data.get("training")
-    if training or data.get("training_waived"):
-        rec = TrainingRecord(action_item_id=item.id, needed=bool(training), **(training or {}))
-        b.session.add(rec)
+    b.session.add(TrainingRecord(action_item_id=item.id, needed=bool(training), **(training or {})))
     checklist = data.get("checklist")
     if checklist:
         customers = b.friction[checklist["friction"]].affected_customers
