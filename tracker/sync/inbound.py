@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tracker.db import transaction
 from tracker.outbox.models import OutboxMessage
 from tracker.outbox.service import enqueue
+from tracker.sync.locks import lock_link
 from tracker.sync.models import InboundDelivery, LinkState, TicketLink, TicketTarget
 from tracker.sync.ports import AccessRevoked, Connection, InboundNotice, TicketGone, Transient
 from tracker.sync.pull import apply_remote
@@ -89,7 +90,7 @@ def deliver_ticket_pull(ctx: WorkerContext, message: OutboxMessage) -> None:
         break_link(ctx, link_id, reason)
         raise GiveUp(reason) from exc
     with transaction(ctx.session_factory) as session:
-        link = session.get(TicketLink, link_id)
+        link, _ = lock_link(session, link_id)
         if link is not None and link.state is LinkState.linked:
             apply_remote(session, link, remote, target=target, actor=message.payload.get("actor"))
 
@@ -114,8 +115,10 @@ def deliver_reconcile(ctx: WorkerContext, message: OutboxMessage) -> None:
             TicketLink.target_id == target.id, TicketLink.remote_key.in_(list(by_key)),
             TicketLink.state == LinkState.linked,
         )) if by_key else []
-        for link in links:
-            assert link.remote_key is not None
+        for link_id in [link.id for link in links]:
+            link, _ = lock_link(session, link_id)
+            if link is None or link.state is not LinkState.linked or link.remote_key is None:
+                continue
             apply_remote(session, link, by_key[link.remote_key], target=target, actor=None)
         # A plain UPDATE: bookkeeping must not bump the version a lead's edit is checked against.
         values: dict[str, Any] = {"reconciled_at": ctx.clock()}

@@ -20,7 +20,9 @@ from tracker.actions.models import ActionItem
 from tracker.config import Settings
 from tracker.db import transaction
 from tracker.outbox.models import OutboxMessage
+from tracker.outbox.service import enqueue
 from tracker.sync.connections import NotConfigured
+from tracker.sync.locks import lock_link
 from tracker.sync.models import LinkState, TicketLink, TicketTarget
 from tracker.sync.ports import (
     SYNCED_FIELDS,
@@ -34,7 +36,7 @@ from tracker.sync.ports import (
 )
 from tracker.sync.pull import apply_remote
 from tracker.sync.render import as_snapshot, local_values, ticket_fields
-from tracker.sync.service import mark_broken
+from tracker.sync.service import SYNC_KIND, mark_broken, ordering_key
 from tracker.sync.systems import TicketSystems
 from tracker.worker.errors import GiveUp, RetryLater
 from tracker.worker.runner import WorkerContext
@@ -119,8 +121,7 @@ def _reconcile_before_update(
     """Apply the ticket's own news first; return what to send and which fields still need it."""
     settings: Settings = ctx.resources["settings"]
     with transaction(ctx.session_factory) as session:
-        link = session.get(TicketLink, link_id)
-        item = session.get(ActionItem, link.action_item_id) if link else None
+        link, item = lock_link(session, link_id)
         assert link is not None and item is not None
         apply_remote(session, link, remote, target=target, actor=None)
         session.flush()
@@ -132,7 +133,7 @@ def _reconcile_before_update(
 
 def break_link(ctx: WorkerContext, link_id: int, reason: str) -> None:
     with transaction(ctx.session_factory) as session:
-        link = session.get(TicketLink, link_id)
+        link, _ = lock_link(session, link_id)
         if link is not None:
             mark_broken(session, link, reason)
 
@@ -140,11 +141,18 @@ def break_link(ctx: WorkerContext, link_id: int, reason: str) -> None:
 def _record_outcome(
     ctx: WorkerContext, link_id: int, fields: TicketFields, *, sent: set[str], remote: RemoteTicket | None
 ) -> None:
+    """Record what the ticket now holds, and make sure anything changed meanwhile goes out too.
+
+    The item may have changed while we talked to the vendor, and the change's own outbox
+    message may have been folded into the one being handled now (enqueue coalesces into a
+    waiting message, which this worker may have claimed and read just before the change
+    committed). So, under the item's and link's locks, the item is read afresh: any field whose
+    value differs from what the ticket holds stays dirty and gets a message of its own.
+    """
     with transaction(ctx.session_factory) as session:
-        link = session.get(TicketLink, link_id)
+        link, item = lock_link(session, link_id)
         if link is None:
             return
-        item = session.get(ActionItem, link.action_item_id)
         sent_values = as_snapshot(fields)
         snapshot = dict(link.snapshot or {})
         snapshot.update({f: sent_values[f] for f in sent})
@@ -154,7 +162,6 @@ def _record_outcome(
             link.remote_status = remote.status
             link.remote_updated_at = remote.updated_at
         link.snapshot = snapshot
-        # Whatever changed locally while we were talking to the vendor still has to go out.
         target = session.get(TicketTarget, link.target_id)
         now_values = local_values(session, item, target.kind) if item and target else {}
         still_dirty = {f for f in set(link.dirty_fields or []) | sent if now_values.get(f) != snapshot.get(f)}
@@ -162,4 +169,6 @@ def _record_outcome(
         if link.state is LinkState.pending and link.remote_key:
             link.state = LinkState.linked
         link.last_synced_at = ctx.clock()
-
+        if still_dirty and link.state is not LinkState.broken:
+            enqueue(session, kind=SYNC_KIND, payload={"action_item_id": link.action_item_id},
+                    ordering_key=ordering_key(link.action_item_id), coalesce=True)

@@ -23,6 +23,7 @@ from tracker.moments.models import MomentOfTruth
 from tracker.outbox.service import enqueue
 from tracker.people.models import Person, Team
 from tracker.sync.connections import NotConfigured, connection_named
+from tracker.sync.locks import lock_link_of_item
 from tracker.sync.models import LinkState, TargetKind, TicketLink, TicketTarget
 from tracker.types import utcnow
 
@@ -211,7 +212,9 @@ def on_action_item_change(session: Session, change: ActionItemChange) -> None:
         return
     if change.actor_label and change.actor_label.startswith(VENDOR_LABEL_PREFIXES):
         return  # applied from the ticket itself: nothing to send back
-    link = link_for(session, change.item.id)
+    # Locked and read fresh: a push recording its outcome must not write back a stale list over
+    # this mark, nor this one over its (tracker/sync/locks.py).
+    link = lock_link_of_item(session, change.item.id)
     if link is None or link.state is LinkState.broken:
         return
     link.dirty_fields = sorted(set(link.dirty_fields or []) | touched)
