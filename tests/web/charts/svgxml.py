@@ -28,7 +28,12 @@ def points(polyline: ET.Element) -> list[tuple[float, float]]:
 
 
 def texts(root: ET.Element, cls: str | None = None) -> list[str]:
-    return ["".join(e.itertext()) for e in find(root, "text", cls)]
+    """What each text element shows (a <title> inside it is a tooltip, not shown)."""
+    return [(e.text or "") + "".join(child.tail or "" for child in e) for e in find(root, "text", cls)]
+
+
+def tooltips(root: ET.Element, cls: str | None = None) -> list[str | None]:
+    return [next((c.text for c in e if c.tag == NS + "title"), None) for e in find(root, "text", cls)]
 
 
 def assert_accessible(root: ET.Element) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tests.factories.programme import build_world
-from tests.web.charts.svgxml import HOSTILE, assert_accessible, assert_inert, f, find, parse, points, texts
+from tests.web.charts.svgxml import (
+    HOSTILE,
+    assert_accessible,
+    assert_inert,
+    f,
+    find,
+    parse,
+    points,
+    texts,
+    tooltips,
+)
 from tracker.journeys.models import Channel, JourneyStep
 from tracker.journeys.views import map_out
 from tracker.web.charts.emotion import Columns, EmotionStep, Plot, emotion_curve, step_xs, steps_of_map
@@ -69,8 +79,19 @@ def test_hostile_step_and_stage_names_stay_text() -> None:
     markup = emotion_curve([EmotionStep(HOSTILE, -2, HOSTILE, stage_key=1)], title=HOSTILE)
     root = parse(markup)
     assert_inert(markup, root)
-    assert texts(root, "stage-name") == [HOSTILE]
+    assert tooltips(root, "stage-name") == [HOSTILE]  # cut to its column, whole in the tooltip
+    (shown,) = texts(root, "stage-name")
+    assert shown.endswith("\u2026") and HOSTILE.startswith(shown[:-1])
     assert root.get("aria-label") == HOSTILE
+
+
+def test_long_stage_names_are_cut_to_their_span() -> None:
+    data = [EmotionStep("a", 0, "Waiting for the refund to arrive", stage_key=1),
+            EmotionStep("b", 0, "Waiting for the refund to arrive", stage_key=1),
+            EmotionStep("c", 0, "Calling support about the missing refund", stage_key=2)]
+    root = parse(emotion_curve(data, columns=Columns(width=100, gap=20)))
+    assert texts(root, "stage-name") == ["Waiting for the refund to arrive", "Calling suppor\u2026"]
+    assert tooltips(root, "stage-name") == [None, "Calling support about the missing refund"]
 
 
 def test_no_steps_draws_a_picture_that_says_so() -> None:

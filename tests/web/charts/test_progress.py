@@ -7,10 +7,10 @@ from tracker.web.charts.progress import percent, progress_bar
 
 
 def test_fill_is_to_scale_and_the_text_says_it() -> None:
-    root = parse(progress_bar(12, 20, label="Training", unit="people trained", width=201))
+    root = parse(progress_bar(12, 20, label="Training", unit="people trained", width=401))
     assert_accessible(root)
     (track,), (fill,) = find(root, "rect", "track"), find(root, "rect", "fill")
-    assert f(fill, "width") == 0.6 * f(track, "width") == 120
+    assert f(fill, "width") == 0.6 * f(track, "width") == 240
     assert texts(root) == ["Training: 12 of 20 people trained (60%)"]
     assert root.get("aria-label") == "Training: 12 of 20 people trained (60%)"
 
@@ -35,3 +35,10 @@ def test_nothing_done_draws_no_fill_and_nothing_to_do_says_so() -> None:
 def test_hostile_label_stays_text() -> None:
     markup = progress_bar(1, 2, label=HOSTILE)
     assert_inert(markup, parse(markup))
+
+
+def test_a_long_label_gives_way_to_the_numbers() -> None:
+    root = parse(progress_bar(3, 4, label="People trained to explain the new invoice layout", width=200))
+    (shown,) = texts(root)
+    assert shown.startswith("3 of 4 (75%) People trained") and shown.endswith("\u2026")
+    assert root.get("aria-label") == "People trained to explain the new invoice layout: 3 of 4 (75%)"

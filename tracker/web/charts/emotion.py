@@ -45,6 +45,10 @@ class Columns:
         """The middle of the gap before column `index` (where a stage ends and the next begins)."""
         return self.left + index * (self.width + self.gap) - self.gap / 2
 
+    def span(self, first: int, last: int) -> float:
+        """The width of columns first..last, gaps between them included."""
+        return (last - first + 1) * (self.width + self.gap) - self.gap
+
     def total(self, count: int) -> float:
         return self.left + count * self.width + max(count - 1, 0) * self.gap
 
@@ -142,7 +146,8 @@ def emotion_curve(
         if index:
             body.append(boundary(columns, plot, first, top=plot.top - 20))
         centre = (columns.centre(first) + columns.centre(last)) / 2
-        body.append(text(centre, plot.top - 10, name, weight="600", class_="stage-name"))
+        body.append(text(centre, plot.top - 10, name, weight="600", class_="stage-name",
+                         max_width=columns.span(first, last)))
     body += series(steps, columns=columns, plot=plot, colour=BLUE)
     low = min(steps, key=lambda s: s.score)
     desc = (f"{len(steps)} steps from {steps[0].name} to {steps[-1].name}; lowest point "

@@ -88,12 +88,14 @@ def lineup_curves(
     customer_spans = stage_spans(lined.customer)
     for first, last, name in customer_spans:
         centre = (columns.centre(first) + columns.centre(last)) / 2
-        body.append(text(centre, plot.top - 28, name, weight="600", class_="stage-name customer"))
+        body.append(text(centre, plot.top - 28, name, weight="600", class_="stage-name customer",
+                         max_width=columns.span(first, last)))
     shown = {(first, name) for first, _, name in customer_spans}
     for first, last, name in stage_spans(lined.employee):
         if (first, name) not in shown:
             centre = (columns.centre(first) + columns.centre(last)) / 2
-            body.append(text(centre, plot.top - 12, name, fill=MUTED, class_="stage-name employee"))
+            body.append(text(centre, plot.top - 12, name, fill=MUTED, class_="stage-name employee",
+                             max_width=columns.span(first, last)))
     if lined.customer:
         body += series(lined.customer, columns=columns, plot=plot, colour=BLUE, cls="curve customer",
                        prefix=f"{customer_label}: ")

@@ -105,7 +105,7 @@ def pareto_chart(
         tip = f"{row.label}: {row.count} ({row.share:.0f}%), {row.cumulative:.0f}% cumulative"
         body.append(f"<rect{rect}><title>{esc(tip)}</title></rect>")
         body.append(text(cx, y - 4, str(row.count), size=11, class_="count"))
-        body.append(text(cx, frame.base + 18, row.label, class_="category"))
+        body.append(text(cx, frame.base + 18, row.label, class_="category", max_width=band - 4))
     points = " ".join(f"{num(x)},{num(y_pct(r.cumulative))}" for x, r in zip(centres, rows, strict=True))
     cumulative = attrs(points=points, fill="none", stroke=VERMILLION, stroke_width=2.0, class_="cumulative")
     body.append(f"<polyline{cumulative}/>")

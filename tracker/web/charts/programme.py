@@ -34,13 +34,13 @@ def matrix_points(rows: Sequence[MatrixRow]) -> list[MatrixPoint]:
                         score=r.score, reach=r.reach) for r in rows]
 
 
-def closed_loop_bar(overview: ProgrammeOverview, *, width: float = 240.0) -> Markup:
+def closed_loop_bar(overview: ProgrammeOverview, *, width: float = 320.0) -> Markup:
     loop = overview.closed_loop
     return progress_bar(loop.told, loop.total, label="Customers told", width=width,
                         empty="no customers to tell yet")
 
 
-def training_bar(overview: ProgrammeOverview, *, width: float = 240.0) -> Markup:
+def training_bar(overview: ProgrammeOverview, *, width: float = 320.0) -> Markup:
     t = overview.training
     return progress_bar(t.people_trained, t.target, label="Training", unit="people trained", width=width,
                         empty="no training needed")

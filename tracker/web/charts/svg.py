@@ -51,11 +51,22 @@ def attrs(**values: object) -> str:
     return "".join(parts)
 
 
+def fit(content: str, width: float, size: int = TEXT_SIZE) -> str:
+    """`content` cut (with an ellipsis) to about `width` units at `size`: SVG text does not wrap,
+    and a long stage or category name would run over its neighbours."""
+    room = max(int(width / (size * 0.55)), 2)  # 0.55 em: a little over an average glyph
+    return content if len(content) <= room else content[:room - 1].rstrip() + "\u2026"
+
+
 def text(x: float, y: float, content: str, *, size: int = TEXT_SIZE, anchor: str = "middle",
-         fill: str = INK, weight: str | None = None, class_: str | None = None) -> str:
+         fill: str = INK, weight: str | None = None, class_: str | None = None,
+         max_width: float | None = None) -> str:
+    """A text element; with `max_width`, cut to fit, the whole text kept in its <title>."""
     a = attrs(x=float(x), y=float(y), font_size=size, text_anchor=anchor, fill=fill,
               font_weight=weight, class_=class_)
-    return f"<text{a}>{esc(content)}</text>"
+    shown = content if max_width is None else fit(content, max_width, size)
+    tip = f"<title>{esc(content)}</title>" if shown != content else ""
+    return f"<text{a}>{tip}{esc(shown)}</text>"
 
 
 def line(x1: float, y1: float, x2: float, y2: float, *, stroke: str = GRID, width: float = 1,
