@@ -42,6 +42,7 @@ def create_app(
     app.state.session_factory = session_factory or make_session_factory(make_engine(settings.database_url))
     app.state.read_session_factory = read_only_factory(app.state.session_factory)
     app.state.webhook_codecs = webhook_codecs if webhook_codecs is not None else wiring.webhook_codecs()
+    app.state.mapping_check = wiring.check_mapping
     app.state.slack_codec = slack_codec if slack_codec is not None else wiring.slack_codec()
     sync.install()
     nudges.install()

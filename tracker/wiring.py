@@ -36,6 +36,18 @@ def ticket_system_factory(target: TargetSpec, connection: Connection) -> TicketS
     raise ValueError(f"unknown ticket system kind {target.kind!r}")
 
 
+def check_mapping(kind: str, mapping: dict[str, Any]) -> None:
+    """Raises ValueError naming what is wrong with a target's field mapping for its system."""
+    if kind == "jira":
+        from integrations.jira.mapping import JiraMapping
+
+        JiraMapping.from_overrides(mapping)
+    elif kind == "github":
+        from integrations.github.mapping import GitHubMapping
+
+        GitHubMapping.from_overrides(mapping)
+
+
 def webhook_codecs() -> dict[str, WebhookCodec]:
     from integrations.github import webhooks as github
     from integrations.jira import webhooks as jira

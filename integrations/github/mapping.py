@@ -79,9 +79,9 @@ class GitHubMapping:
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | None = None) -> GitHubMapping:
         overrides = dict(overrides or {})
-        unknown = set(overrides) - OVERRIDE_KEYS
+        unknown = sorted(set(overrides) - OVERRIDE_KEYS)
         if unknown:
-            raise ValueError(f"unknown GitHub mapping keys: {sorted(unknown)}")
+            raise ValueError(f"unknown GitHub mapping key {unknown[0]!r} (known: {', '.join(sorted(OVERRIDE_KEYS))})")
         phases = {p: f"phase: {p.value}" for p in OPEN_PHASES}
         for name, label in dict(overrides.get("phase_labels") or {}).items():
             phase = Phase(name)

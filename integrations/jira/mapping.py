@@ -67,6 +67,10 @@ DEFAULT_PRIORITY_FOR: dict[Priority, str] = {
 }
 
 
+OVERRIDE_KEYS = frozenset({"status_for_phase", "phase_for_status", "priority_for", "priority_from",
+                           "initial_status", "transition_fields", "notify_watchers", "jql_time_zone"})
+
+
 @dataclass(frozen=True)
 class JiraMapping:
     status_for_phase: dict[Phase, str]
@@ -80,8 +84,12 @@ class JiraMapping:
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any] | None = None) -> JiraMapping:
-        """Defaults merged with a target's `mapping`; unknown phases/priorities raise ValueError."""
+        """Defaults merged with a target's `mapping`; unknown keys, phases or priorities raise
+        ValueError naming them."""
         given = dict(overrides or {})
+        unknown = sorted(set(given) - OVERRIDE_KEYS)
+        if unknown:
+            raise ValueError(f"unknown Jira mapping key {unknown[0]!r} (known: {', '.join(sorted(OVERRIDE_KEYS))})")
         status_for = dict(DEFAULT_STATUS_FOR_PHASE)
         status_for.update({Phase(k): str(v) for k, v in (given.get("status_for_phase") or {}).items()})
         phase_for = {k.lower(): v for k, v in DEFAULT_PHASE_FOR_STATUS.items()}

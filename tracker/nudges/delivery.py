@@ -38,6 +38,7 @@ from tracker.messaging.ports import (
     RecipientUnavailable,
 )
 from tracker.nudges.models import Nudge, NudgeKind, NudgeState
+from tracker.outbox.models import OutboxMessage
 from tracker.people.models import Person, Role, Team
 from tracker.slack.outbound import queue_notice, queue_refresh
 from tracker.worker.errors import GiveUp, RetryLater
@@ -175,6 +176,19 @@ def deliver_nudge(ctx: WorkerContext, message: object) -> None:
     except MessengerError as exc:  # e.g. invalid_blocks: a bug on our side, not worth retrying
         _settle_failure(ctx, plan, str(exc), notify=False)
         raise GiveUp(str(exc)) from None
+
+
+def give_up_nudge(session: Session, message: OutboxMessage, reason: str) -> None:
+    """Slack kept failing until the last attempt: the nudge is failed, with the reason, in the
+    item's activity log (the lead is not DMed: Slack is what is failing)."""
+    nudge = session.get(Nudge, int(message.payload["nudge_id"]))
+    item = session.get(ActionItem, nudge.action_item_id) if nudge is not None else None
+    if nudge is None or item is None or nudge.state is not NudgeState.pending:
+        return
+    nudge.state, nudge.error = NudgeState.failed, reason[:2000]
+    record(session, actor=None, actor_label="slack", entity_type="nudge", entity_id=nudge.id,
+           action="nudge_failed", changes={"kind": nudge.kind.value, "reason": reason},
+           action_item_id=item.id, moment_id=item.moment_id)
 
 
 def _record_post(ctx: WorkerContext, plan: NudgePlan, posted: Posted, *, done: bool) -> None:

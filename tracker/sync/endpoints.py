@@ -28,7 +28,7 @@ def list_targets(session: DbSession, _: CurrentUser) -> list[TargetOut]:
 def create_target(body: TargetCreate, request: Request, session: DbSession, lead: LeadOnly) -> TargetOut:
     """Add a ticket target; its connection (credentials) must be configured in the environment."""
     target = service.create_target(session, actor=lead, settings=request.app.state.settings,
-                                   data=body.model_dump())
+                                   data=body.model_dump(), check_mapping=request.app.state.mapping_check)
     return TargetOut.model_validate(target)
 
 
@@ -50,6 +50,7 @@ def update_target(
         session, actor=lead, settings=request.app.state.settings, target_id=target_id,
         expected_version=expected_version(if_match, body.version),
         data=body.model_dump(exclude_unset=True, exclude={"version"}),
+        check_mapping=request.app.state.mapping_check,
     )
     set_etag(response, target)
     return TargetOut.model_validate(target)

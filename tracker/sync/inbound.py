@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from tracker.db import transaction
 from tracker.outbox.models import OutboxMessage
 from tracker.outbox.service import enqueue
+from tracker.sync.connections import NotConfigured
 from tracker.sync.locks import lock_link
 from tracker.sync.models import InboundDelivery, LinkState, TicketLink, TicketTarget
 from tracker.sync.ports import AccessRevoked, Connection, InboundNotice, TicketGone, Transient
 from tracker.sync.pull import apply_remote
-from tracker.sync.push import break_link, broken_reason
+from tracker.sync.push import break_link, break_link_in, broken_reason
 from tracker.sync.service import PULL_KIND, ordering_key
 from tracker.sync.systems import TicketSystems
 from tracker.worker.errors import GiveUp, RetryLater
@@ -85,6 +86,9 @@ def deliver_ticket_pull(ctx: WorkerContext, message: OutboxMessage) -> None:
         remote = systems.for_target(target).fetch(key)
     except Transient as exc:
         raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
+    except NotConfigured as exc:
+        break_link(ctx, link_id, str(exc))
+        raise GiveUp(str(exc)) from exc
     except (TicketGone, AccessRevoked) as exc:
         reason = broken_reason(exc, target)
         break_link(ctx, link_id, reason)
@@ -93,6 +97,11 @@ def deliver_ticket_pull(ctx: WorkerContext, message: OutboxMessage) -> None:
         link, _ = lock_link(session, link_id)
         if link is not None and link.state is LinkState.linked:
             apply_remote(session, link, remote, target=target, actor=message.payload.get("actor"))
+
+
+def give_up_ticket_pull(session: Session, message: OutboxMessage, reason: str) -> None:
+    """Reading the ticket failed on the last attempt: break the link, saying why."""
+    break_link_in(session, int(message.payload["link_id"]), reason)
 
 
 def deliver_reconcile(ctx: WorkerContext, message: OutboxMessage) -> None:
@@ -109,6 +118,8 @@ def deliver_reconcile(ctx: WorkerContext, message: OutboxMessage) -> None:
         raise RetryLater(str(exc), retry_after=exc.retry_after) from exc
     except AccessRevoked as exc:
         raise GiveUp(broken_reason(exc, target)) from exc
+    except NotConfigured as exc:
+        raise GiveUp(str(exc)) from exc
     with transaction(ctx.session_factory) as session:
         by_key = {t.key: t for t in batch.tickets}
         links: Any = session.scalars(select(TicketLink).where(

@@ -156,6 +156,13 @@ class TicketSystem(Protocol):
         ...
 
 
+class MappingCheck(Protocol):
+    """Checks a target's field mapping for its kind of system; raises ValueError naming the
+    offending key or value (the adapters define what a mapping may hold)."""
+
+    def __call__(self, kind: str, mapping: dict[str, Any]) -> None: ...
+
+
 class TicketSystemFactory(Protocol):
     def __call__(self, target: TargetSpec, connection: Connection) -> TicketSystem: ...
 

@@ -15,6 +15,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tracker.actions.models import ActionItem
 from tracker.config import Settings
@@ -131,11 +132,24 @@ def _reconcile_before_update(
         return fields, {f for f in link.dirty_fields or [] if wanted.get(f) != snapshot.get(f)}
 
 
+def give_up_ticket_sync(session: Session, message: OutboxMessage, reason: str) -> None:
+    """The push failed on its last attempt: the link is broken with the reason, so a lead sees
+    it (`?state=broken`, the activity log) and can resume it once the cause is fixed."""
+    link = session.scalar(select(TicketLink.id).where(
+        TicketLink.action_item_id == int(message.payload["action_item_id"])))
+    if link is not None:
+        break_link_in(session, link, reason)
+
+
+def break_link_in(session: Session, link_id: int, reason: str) -> None:
+    link, _ = lock_link(session, link_id)
+    if link is not None and link.state is not LinkState.broken:
+        mark_broken(session, link, reason)
+
+
 def break_link(ctx: WorkerContext, link_id: int, reason: str) -> None:
     with transaction(ctx.session_factory) as session:
-        link, _ = lock_link(session, link_id)
-        if link is not None:
-            mark_broken(session, link, reason)
+        break_link_in(session, link_id, reason)
 
 
 def _record_outcome(

@@ -25,6 +25,7 @@ from tracker.people.models import Person, Team
 from tracker.sync.connections import NotConfigured, connection_named
 from tracker.sync.locks import lock_link_of_item
 from tracker.sync.models import LinkState, TargetKind, TicketLink, TicketTarget
+from tracker.sync.ports import MappingCheck
 from tracker.types import utcnow
 
 SYNC_KIND = "ticket.sync"
@@ -59,9 +60,21 @@ def _check_connection(settings: Settings, name: str, kind: TargetKind) -> None:
                            field="connection")
 
 
-def create_target(session: Session, *, actor: Person, settings: Settings, data: dict[str, Any]) -> TicketTarget:
+def _check_mapping(check: MappingCheck | None, kind: TargetKind, mapping: dict[str, Any]) -> None:
+    # Refused now, naming the key, rather than accepted and then failing every sync.
+    if check is None:
+        return
+    try:
+        check(kind.value, mapping)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"mapping: {exc}", field="mapping") from exc
+
+
+def create_target(session: Session, *, actor: Person, settings: Settings, data: dict[str, Any],
+                  check_mapping: MappingCheck | None = None) -> TicketTarget:
     ensure_lead(actor, "configure ticket targets")
     _check_connection(settings, data["connection"], data["kind"])
+    _check_mapping(check_mapping, TargetKind(data["kind"]), data.get("mapping") or {})
     if session.scalar(select(TicketTarget.id).where(TicketTarget.name == data["name"])):
         raise Conflict(f"a ticket target named {data['name']!r} already exists", field="name")
     target = TicketTarget(**data)
@@ -73,12 +86,15 @@ def create_target(session: Session, *, actor: Person, settings: Settings, data: 
 
 
 def update_target(session: Session, *, actor: Person, settings: Settings, target_id: int,
-                  expected_version: int, data: dict[str, Any]) -> TicketTarget:
+                  expected_version: int, data: dict[str, Any],
+                  check_mapping: MappingCheck | None = None) -> TicketTarget:
     ensure_lead(actor, "configure ticket targets")
     target = get_target(session, target_id)
     check_version(target, expected_version, "ticket target")
     if "connection" in data:
         _check_connection(settings, data["connection"], target.kind)
+    if data.get("mapping") is not None:
+        _check_mapping(check_mapping, target.kind, data["mapping"])
     changes = apply_changes(target, data)
     if changes:
         session.flush()

@@ -6,7 +6,7 @@ import json
 import threading
 
 from tracker.config import Settings
-from tracker.sync.connections import connection_named, spec_of
+from tracker.sync.connections import NotConfigured, connection_named, spec_of
 from tracker.sync.models import TicketTarget
 from tracker.sync.ports import TicketSystem, TicketSystemFactory
 
@@ -28,6 +28,9 @@ class TicketSystems:
             system = self._cache.get(key)
             if system is None:
                 connection = connection_named(self.settings, target.connection)
-                system = self.factory(spec_of(target), connection)
+                try:
+                    system = self.factory(spec_of(target), connection)
+                except ValueError as exc:  # a mapping stored before mappings were checked
+                    raise NotConfigured(f"ticket target '{target.name}' has an invalid mapping: {exc}") from exc
                 self._cache[key] = system
             return system

@@ -20,7 +20,7 @@ from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.nudges import jobs
 from tracker.sync.inbound import queue_reconciliation
-from tracker.worker.handlers import default_handlers
+from tracker.worker.handlers import default_give_up_hooks, default_handlers
 from tracker.worker.runner import Worker, WorkerContext
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def build_worker(settings: Settings, session_factory: sessionmaker[Session], *, 
     sync.install()
     nudges.install()
     ctx = WorkerContext(session_factory=session_factory, resources=worker_resources(settings, factory))
-    return Worker(ctx, default_handlers(), worker_id=worker_id,
+    return Worker(ctx, default_handlers(), give_up_hooks=default_give_up_hooks(), worker_id=worker_id,
                   lease=timedelta(seconds=settings.outbox_lease_seconds),
                   max_attempts=settings.outbox_max_attempts, backoff_scale=settings.outbox_backoff_scale)
 

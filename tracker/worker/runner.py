@@ -40,6 +40,13 @@ class Handler(Protocol):
     def __call__(self, ctx: WorkerContext, message: OutboxMessage) -> None: ...
 
 
+class GiveUpHook(Protocol):
+    """Records, where users look, that a message was given up after its last attempt (e.g. the
+    ticket link becomes broken with the reason). Runs in its own transaction."""
+
+    def __call__(self, session: Session, message: OutboxMessage, reason: str) -> None: ...
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -55,9 +62,11 @@ class Worker:
         lease: timedelta = timedelta(minutes=5),
         max_attempts: int = 10,
         backoff_scale: float = 1.0,
+        give_up_hooks: dict[str, GiveUpHook] | None = None,
     ) -> None:
         self.ctx = ctx
         self.handlers = handlers
+        self.give_up_hooks = give_up_hooks or {}
         self.worker_id = worker_id or default_worker_id()
         self.batch_size = batch_size
         self.lease = lease
@@ -119,10 +128,22 @@ class Worker:
             ))
 
     def _retry(self, message: OutboxMessage, error: str, retry_after: float | None) -> None:
-        self._settle(lambda s: outbox.retry_later(
-            s, message=message, worker_id=self.worker_id, now=self.ctx.clock(), error=error,
-            retry_after=retry_after, max_attempts=self.max_attempts, backoff_scale=self.backoff_scale,
-        ))
+        def settle(session: Session) -> None:
+            retried = outbox.retry_later(
+                session, message=message, worker_id=self.worker_id, now=self.ctx.clock(), error=error,
+                retry_after=retry_after, max_attempts=self.max_attempts, backoff_scale=self.backoff_scale,
+            )
+            if retried:
+                return
+            # The last attempt failed: never give up in silence. The same transaction marks the
+            # message dead and records why where users look (a broken link, a failed nudge).
+            reason = f"gave up after {message.attempts} attempts: {error}"
+            log.warning("outbox %s (%s) %s", message.id, message.kind, reason)
+            hook = self.give_up_hooks.get(message.kind)
+            if hook is not None:
+                hook(session, message, reason)
+
+        self._settle(settle)
 
     def _settle(self, action: Callable[[Session], object]) -> None:
         with transaction(self.ctx.session_factory) as session:
