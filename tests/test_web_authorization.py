@@ -57,7 +57,7 @@ def web_routes(app: FastAPI) -> list[tuple[str, str]]:
 
 ROUTES = web_routes(create_app(Settings(database_url="sqlite://")))
 PATH_PARAMS = {"item_id": lambda w: w["item"].id, "person_id": lambda w: w["owner"].id,
-               "secret": lambda w: w["link_secret"]}
+               "secret": lambda w: w["link_secret"], "map_id": lambda w: w["journey"].id}
 
 
 def test_every_page_route_has_a_rule() -> None:

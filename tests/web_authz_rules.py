@@ -28,6 +28,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "public": frozenset(PRINCIPALS),
     "signed_in": API_ALLOWED["read"],
     "item_owner": API_ALLOWED["item_owner"],
+    "lead": API_ALLOWED["lead"],
     "admin": API_ALLOWED["admin"],
     "slack_signed": frozenset(),
 }
@@ -64,6 +65,14 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
                                                          "role": "owner"}),
     ("POST", "/app/people/{person_id}/password-link"): _r("admin"),
+    ("GET", "/app/journey-maps"): _r("signed_in"),
+    ("GET", "/app/journey-maps/{map_id}"): _r("signed_in"),
+    ("GET", "/app/journey-maps/{map_id}/import"): _r("lead"),
+    ("GET", "/app/journey-maps/{map_id}/import/template.csv"): _r("lead"),
+    # The upload is multipart; without a file the page answers 422 "choose a CSV file" (allowed).
+    ("POST", "/app/journey-maps/{map_id}/import/preview"): _r("lead"),
+    ("POST", "/app/journey-maps/{map_id}/import"): _r("lead", lambda w, who: {
+        "csv": f"stage,step,title\nNotice,Open invoice,Imported by {who}\n"}),
     ("GET", "/docs"): _r("public"),
     ("GET", "/redoc"): _r("public"),
     ("GET", "/openapi.json"): _r("public"),

@@ -17,10 +17,11 @@ from tracker.web.deeplinks import BrowserDeepLinks
 from tracker.web.errors import install_error_pages
 from tracker.web.headers import SecurityHeaders
 from tracker.web.home.routes import router as home_router
+from tracker.web.journeys.routes import router as journeys_router
 from tracker.web.people.routes import router as people_router
 from tracker.web.templating import STATIC
 
-PAGE_ROUTERS = (home_router, auth_router, actions_router, people_router)
+PAGE_ROUTERS = (home_router, auth_router, actions_router, people_router, journeys_router)
 
 
 def install_web(app: FastAPI) -> None:

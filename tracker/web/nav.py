@@ -20,6 +20,7 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
+    NavItem("Journeys", "/app/journey-maps"),
     NavItem("People", "/app/people", frozenset({Role.admin})),
     NavItem("API docs", "/docs"),
 )
