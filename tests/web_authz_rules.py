@@ -6,6 +6,7 @@ A page route without a rule here fails it, as an API operation without one fails
 - public: no sign-in needed (the session pages, the API reference, static files).
 - signed_in: any role, viewers included.
 - item_owner: the action item's owner, leads and admins (the service's `ensure_can_edit`).
+- writer: anyone who may change things (owners of any item too: the closed-loop checklist).
 - admin: admins only.
 - slack_signed: not a page: Slack's own signature authenticates (tests/slack covers it); a
   browser session never does, so every principal gets 401 (404 while Slack is not configured).
@@ -28,6 +29,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "public": frozenset(PRINCIPALS),
     "signed_in": API_ALLOWED["read"],
     "item_owner": API_ALLOWED["item_owner"],
+    "writer": API_ALLOWED["writer"],
     "lead": API_ALLOWED["lead"],
     "admin": API_ALLOWED["admin"],
     "slack_signed": frozenset(),
@@ -59,6 +61,11 @@ RULES: dict[tuple[str, str], WebRule] = {
         "current": "not it", "password": "a new password", "confirm": "a new password"}),
     ("GET", "/app/action-items/{item_id}"): _r("signed_in"),
     ("POST", "/app/action-items/{item_id}/phase"): _r("item_owner", lambda w, who: {
+        "to": "implementing" if w["item"].phase.value == "planned" else "training",
+        "version": str(w["item"].version)}),
+    ("GET", "/app/board"): _r("signed_in"),
+    ("GET", "/app/board.csv"): _r("signed_in"),
+    ("POST", "/app/board/items/{item_id}/phase"): _r("item_owner", lambda w, who: {
         "to": "implementing" if w["item"].phase.value == "planned" else "training",
         "version": str(w["item"].version)}),
     ("GET", "/app/people"): _r("admin"),

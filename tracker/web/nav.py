@@ -21,6 +21,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
     NavItem("Journeys", "/app/journey-maps"),
+    NavItem("Board", "/app/board"),
     NavItem("People", "/app/people", frozenset({Role.admin})),
     NavItem("API docs", "/docs"),
 )

@@ -75,16 +75,21 @@ def may_edit(person: Person, item: ActionItem) -> bool:
 
 def moves_for(person: Person, detail: service.ItemDetail) -> list[PhaseMove]:
     """The allowed next phases this person may take (the service re-checks every one)."""
-    item = detail.item
+    return moves_from(person, detail.item, detail.gate, detail.allowed_next)
+
+
+def moves_from(person: Person, item: ActionItem, gate: phases.GateState,
+               allowed_next: list[Phase]) -> list[PhaseMove]:
+    """`moves_for` from parts: the board has the gate of many items without an ItemDetail each."""
     if not may_edit(person, item):
         return []
     lead = is_lead(person)
     moves = []
-    for target in detail.allowed_next:
+    for target in allowed_next:
         lead_only = target in phases.LEAD_ONLY_TARGETS or item.phase in phases.LEAD_ONLY_SOURCES
         if lead_only and not lead:
             continue
-        blockers = phases.done_blockers(detail.gate) if target is Phase.done else []
+        blockers = phases.done_blockers(gate) if target is Phase.done else []
         moves.append(PhaseMove(to=target, label=move_label(item.phase, target),
                                needs_reason=target in phases.NEEDS_REASON, blocked_by=blockers))
     return moves
