@@ -65,7 +65,8 @@ class Settings(BaseSettings):
     # Named vendor connections; ticket targets refer to them by name. Secrets live only here.
     connections: dict[str, ConnectionSettings] = Field(default_factory=dict)
     # Worker: how long a claimed outbox message is ours before another worker may take it over.
-    outbox_lease_seconds: int = 300
+    # Short, because the worker renews it every third of it while the message is in hand.
+    outbox_lease_seconds: int = 30
     outbox_max_attempts: int = 10
     # Multiplies the worker's exponential retry backoff (2**attempts s, jittered). A vendor's
     # Retry-After is always honoured in full. Tests and soaks shrink it (e.g. 0.02).

@@ -89,6 +89,32 @@ def claim(
     return messages
 
 
+def renew(session: Session, *, worker_id: str, message_ids: list[int], now: datetime, lease: timedelta) -> int:
+    """Extend our leases on messages still in hand; returns how many are still ours."""
+    if not message_ids:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.lease_owner == worker_id,
+               OutboxMessage.state == OutboxState.pending)
+        .values(lease_expires_at=now + lease)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_own(session: Session, *, worker_id: str) -> int:
+    """At start: a worker's leases from before a restart belong to a dead process (worker ids
+    are unique among live workers), so make those messages claimable now rather than when the
+    leases run out. The interrupted attempt still counts: a message that kills its worker every
+    time must reach max_attempts and be given up, not loop forever."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.lease_owner == worker_id, OutboxMessage.state == OutboxState.pending)
+        .values(lease_owner=None, lease_expires_at=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _still_ours(message_id: int, worker_id: str) -> Any:
     return and_(OutboxMessage.id == message_id, OutboxMessage.lease_owner == worker_id)
 

@@ -10,12 +10,14 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db import transaction
@@ -25,6 +27,7 @@ from tracker.types import utcnow
 from tracker.worker.errors import GiveUp, RetryLater
 
 log = logging.getLogger(__name__)
+SETTLE_TRIES = 3
 
 
 @dataclass
@@ -59,7 +62,7 @@ class Worker:
         *,
         worker_id: str | None = None,
         batch_size: int = 10,
-        lease: timedelta = timedelta(minutes=5),
+        lease: timedelta = timedelta(seconds=30),
         max_attempts: int = 10,
         backoff_scale: float = 1.0,
         give_up_hooks: dict[str, GiveUpHook] | None = None,
@@ -72,6 +75,8 @@ class Worker:
         self.lease = lease
         self.max_attempts = max_attempts
         self.backoff_scale = backoff_scale
+        self._in_hand: set[int] = set()
+        self._in_hand_lock = threading.Lock()
 
     def run_once(self) -> int:
         """Claim one batch and handle it; returns how many messages were handled."""
@@ -81,9 +86,47 @@ class Worker:
                 lease=self.lease, kinds=tuple(self.handlers),
             )
             session.expunge_all()
-        for message in claimed:
-            self._handle(message)
+        with self._in_hand_lock:
+            self._in_hand.update(m.id for m in claimed)
+        try:
+            for message in claimed:
+                try:
+                    self._handle(message)
+                finally:
+                    with self._in_hand_lock:
+                        self._in_hand.discard(message.id)
+        finally:
+            with self._in_hand_lock:
+                self._in_hand.difference_update(m.id for m in claimed)
         return len(claimed)
+
+    def reclaim_own_leases(self) -> int:
+        """Make the messages this worker id held before a restart claimable at once."""
+        with transaction(self.ctx.session_factory) as session:
+            released = outbox.release_own(session, worker_id=self.worker_id)
+        if released:
+            log.info("worker %s took back %d message(s) it held before restarting", self.worker_id, released)
+        return released
+
+    def renew_leases(self) -> int:
+        """Extend the leases of every message claimed and not yet settled (batch included)."""
+        with self._in_hand_lock:
+            ids = sorted(self._in_hand)
+        if not ids:
+            return 0
+        with transaction(self.ctx.session_factory) as session:
+            return outbox.renew(session, worker_id=self.worker_id, message_ids=ids, now=self.ctx.clock(),
+                                lease=self.lease)
+
+    def _keep_leases(self, stop: threading.Event) -> None:
+        # Short leases, renewed while a message is in hand: a worker that dies loses its
+        # messages to others within one lease, however long a vendor call takes otherwise.
+        interval = max(self.lease.total_seconds() / 3, 0.05)
+        while not stop.wait(interval):
+            try:
+                self.renew_leases()
+            except Exception:  # noqa: BLE001 - a missed renewal is retried next interval
+                log.warning("renewing outbox leases failed; retrying", exc_info=True)
 
     def run_until_idle(self, max_rounds: int = 10_000) -> int:
         total = 0
@@ -96,6 +139,22 @@ class Worker:
 
     def run_forever(self, stop: threading.Event, idle_sleep: float = 0.5) -> None:
         log.info("worker %s started (handlers: %s)", self.worker_id, ", ".join(sorted(self.handlers)))
+        try:
+            self.reclaim_own_leases()
+        except Exception:  # noqa: BLE001 - the leases then simply run out
+            log.warning("could not take back earlier leases", exc_info=True)
+        keeper_stop = threading.Event()
+        keeper = threading.Thread(target=self._keep_leases, args=(keeper_stop,), name=f"{self.worker_id}-leases",
+                                  daemon=True)
+        keeper.start()
+        try:
+            self._loop(stop, idle_sleep)
+        finally:
+            keeper_stop.set()
+            keeper.join(timeout=5)
+        log.info("worker %s stopped", self.worker_id)
+
+    def _loop(self, stop: threading.Event, idle_sleep: float) -> None:
         while not stop.is_set():
             try:
                 handled = self.run_once()
@@ -104,7 +163,6 @@ class Worker:
                 handled = 0
             if not handled:
                 stop.wait(idle_sleep)
-        log.info("worker %s stopped", self.worker_id)
 
     def _handle(self, message: OutboxMessage) -> None:
         handler = self.handlers[message.kind]
@@ -146,5 +204,16 @@ class Worker:
         self._settle(settle)
 
     def _settle(self, action: Callable[[Session], object]) -> None:
-        with transaction(self.ctx.session_factory) as session:
-            action(session)
+        # Recording a result must not be lost to a passing database error (SQLite busy past
+        # its timeout, a PostgreSQL failover): a few tries, then the lease runs out and the
+        # message is handled again (handlers are safe to run twice).
+        for attempt in range(SETTLE_TRIES):
+            try:
+                with transaction(self.ctx.session_factory) as session:
+                    action(session)
+                return
+            except OperationalError:
+                if attempt == SETTLE_TRIES - 1:
+                    raise
+                log.warning("recording an outbox result failed; retrying", exc_info=True)
+                time.sleep(0.5 * (attempt + 1))
