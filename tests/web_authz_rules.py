@@ -7,6 +7,8 @@ A page route without a rule here fails it, as an API operation without one fails
 - signed_in: any role, viewers included.
 - item_owner: the action item's owner, leads and admins (the service's `ensure_can_edit`).
 - writer: anyone who may change things (owners of any item too: the closed-loop checklist).
+- lead: leads and admins.
+- investigation_owner: the investigation's owner, leads and admins (`PageWriter` + the service check).
 - admin: admins only.
 - slack_signed: not a page: Slack's own signature authenticates (tests/slack covers it); a
   browser session never does, so every principal gets 401 (404 while Slack is not configured).
@@ -31,6 +33,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "item_owner": API_ALLOWED["item_owner"],
     "writer": API_ALLOWED["writer"],
     "lead": API_ALLOWED["lead"],
+    "investigation_owner": API_ALLOWED["investigation_owner"],
     "admin": API_ALLOWED["admin"],
     "slack_signed": frozenset(),
 }
@@ -68,6 +71,22 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("POST", "/app/board/items/{item_id}/phase"): _r("item_owner", lambda w, who: {
         "to": "implementing" if w["item"].phase.value == "planned" else "training",
         "version": str(w["item"].version)}),
+    ("GET", "/app/moments"): _r("signed_in"),  # with weights in the query: a what-if that saves nothing
+    # The first save needs no version; the next principal's then answers 428 on the page (allowed).
+    ("POST", "/app/moments/weights"): _r("lead", lambda w, who: {
+        "reach": "0.4", "severity": "0.3", "emotional_weight": "0.2", "business_impact": "0.1"}),
+    ("GET", "/app/moments/{moment_id}"): _r("signed_in"),
+    ("POST", "/app/moments/{moment_id}/rank"): _r("lead", lambda w, who: {
+        "rank": "1", "reason": f"pinned by {who}", "version": str(w["moment"].version)}),
+    ("POST", "/app/moments/{moment_id}/unpin"): _r("lead", lambda w, who: {"version": str(w["moment"].version)}),
+    ("GET", "/app/moments/{moment_id}/promote"): _r("lead"),
+    ("POST", "/app/moments/{moment_id}/promote"): _r("lead", lambda w, who: {
+        "action_items.0.title": f"Promoted by {who}", "action_items.0.owner_id": str(w["owner"].id),
+        "action_items.0.team_id": str(w["team"].id), "action_items.0.deadline": "2030-01-31"}),
+    ("GET", "/app/investigations"): _r("signed_in"),
+    ("GET", "/app/investigations/{investigation_id}"): _r("signed_in"),
+    ("POST", "/app/investigations/{investigation_id}"): _r("investigation_owner", lambda w, who: {
+        "findings": f"seen by {who}", "status": "in_progress", "version": str(w["investigation"].version)}),
     ("GET", "/app/people"): _r("admin"),
     ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
                                                          "role": "owner"}),

@@ -21,6 +21,8 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
     NavItem("Journeys", "/app/journey-maps"),
+    NavItem("Moments", "/app/moments"),
+    NavItem("Investigations", "/app/investigations"),
     NavItem("Board", "/app/board"),
     NavItem("People", "/app/people", frozenset({Role.admin})),
     NavItem("API docs", "/docs"),
