@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker import nudges, sync, wiring
+from tracker.api.body_limits import BodyLimits
 from tracker.api.error_schema import ERROR_RESPONSES
 from tracker.api.errors import UnexpectedErrors, install_error_handlers
 from tracker.api.routes import include_routers
@@ -48,6 +49,7 @@ def create_app(
     nudges.install()
     install_error_handlers(app)
     app.add_middleware(UnexpectedErrors)
+    app.add_middleware(BodyLimits)  # outermost: refuses oversized bodies before anything reads them
     include_routers(app)
     install_web(app)
 

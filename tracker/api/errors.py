@@ -32,6 +32,9 @@ def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=status)
 
 
+error_response = _error  # for middlewares that answer before the app does
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TrackerError)
     async def tracker_error(_: Request, exc: TrackerError) -> JSONResponse:
