@@ -38,6 +38,7 @@ OPEN_PHASES = tuple(p for p in Phase if p not in CLOSED_PHASES)
 # The open phases as SQL, spelled exactly as the partial index's predicate so the planners can
 # match a query to it (a bound-parameter IN list cannot be matched by a generic plan).
 OPEN_PHASES_SQL = "phase IN ('planned', 'implementing', 'training', 'closing_loop', 'blocked')"
+DONE_PHASE_SQL = "phase = 'done'"  # likewise, for the partial index of done items
 
 
 class Priority(StrEnum):
@@ -91,9 +92,11 @@ class ActionItem(Base):
         # ages.
         Index("ix_action_items_open_deadline", "deadline", "id",
               postgresql_where=text(OPEN_PHASES_SQL), sqlite_where=text(OPEN_PHASES_SQL)),
-        # Items done in a period (the programme's weekly figures): reads that period's rows only,
-        # where (phase, deadline) walks every item ever done.
-        Index("ix_action_items_phase_completed", "phase", "completed_at"),
+        # Items done in a period (the programme's weekly figures): reads that period's done items
+        # only, where (phase, deadline) walks every item ever done. Partial, so it never competes
+        # with the (.., phase, deadline, id) indexes for the lists of open items.
+        Index("ix_action_items_done_completed", "completed_at",
+              postgresql_where=text(DONE_PHASE_SQL), sqlite_where=text(DONE_PHASE_SQL)),
     )
 
 
