@@ -80,8 +80,9 @@ def _overdue_at_ends(session: Session, weeks: list[Bucket]) -> list[int]:
     (both only become truer week by week) until the first week end by which it was done. The
     database returns (first week, last week + 1) pairs and their counts; adding them up per
     week is a handful of small rows. Two slices, each served by an index: items open now and
-    overdue (the partial index on open items by deadline), and items done since the first week
-    ended (the partial index of done items by completion). Nothing else can have been open and overdue at any week end.
+    overdue (the partial index of open items by deadline), and items done since the first week
+    ended (the partial index of done items by completion time). Nothing else can have been
+    open and overdue at any week end.
     """
     n = len(weeks)
     begins = case(*((and_(ActionItem.deadline < b.as_of, ActionItem.created_at < b.end), i)
