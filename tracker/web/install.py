@@ -18,8 +18,8 @@ from tracker.web.deeplinks import BrowserDeepLinks
 from tracker.web.errors import install_error_pages
 from tracker.web.headers import SecurityHeaders
 from tracker.web.home.routes import router as home_router
-from tracker.web.journeys.routes import router as journeys_router
 from tracker.web.investigations.routes import router as investigations_router
+from tracker.web.journeys.routes import router as journeys_router
 from tracker.web.moments.routes import router as moments_router
 from tracker.web.people.routes import router as people_router
 from tracker.web.templating import STATIC
