@@ -38,7 +38,7 @@ class ActionItemCreate(BaseModel):
     }]})
 
     title: Text = Field(min_length=1, max_length=200)
-    description: Text = ""
+    description: Text = Field("", max_length=20_000)
     team_id: DbId
     owner_id: DbId
     deadline: date
@@ -56,7 +56,7 @@ class ActionItemUpdate(BaseModel):
     }]})
 
     title: Text | None = Field(None, min_length=1, max_length=200)
-    description: Text | None = None
+    description: Text | None = Field(None, max_length=20_000)
     owner_id: DbId | None = Field(None, description="Leads only; resets assigned_at.")
     team_id: DbId | None = Field(None, description="Leads only.")
     deadline: date | None = Field(None, description="Leads only.")
@@ -125,7 +125,7 @@ class TrainingUpdate(BaseModel):
     sessions_held: Count | None = None
     people_trained: Count | None = None
     target_count: Count | None = None
-    notes: Text | None = None
+    notes: Text | None = Field(None, max_length=5_000)
     version: int | None = _VERSION
 
 
@@ -153,9 +153,9 @@ class ChecklistEntryCreate(BaseModel):
     customer_name: Text = Field(min_length=1, max_length=200)
     contact: Text = Field(min_length=1, max_length=320)
     channel: ContactChannel | None = Field(None, description="Guessed from contact when omitted.")
-    message: Text = ""
+    message: Text = Field("", max_length=5_000)
     status: NotificationStatus = NotificationStatus.pending
-    note: Text = ""
+    note: Text = Field("", max_length=5_000)
 
 
 class ChecklistEntryUpdate(BaseModel):
@@ -165,9 +165,9 @@ class ChecklistEntryUpdate(BaseModel):
     }]})
 
     channel: ContactChannel | None = None
-    message: Text | None = None
+    message: Text | None = Field(None, max_length=5_000)
     status: NotificationStatus | None = None
-    note: Text | None = None
+    note: Text | None = Field(None, max_length=5_000)
     version: int | None = _VERSION
 
 

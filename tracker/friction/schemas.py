@@ -35,7 +35,7 @@ class EvidenceIn(Clean):
     model_config = ConfigDict(json_schema_extra={"examples": [_EVIDENCE_EXAMPLE]})
 
     source: EvidenceSource
-    note: str = ""
+    note: str = Field("", max_length=5_000)
     link: str | None = Field(None, max_length=1000)
 
     @field_validator("link")
@@ -64,7 +64,7 @@ class FrictionCreate(Clean):
 
     step_id: DbId = Field(description="The step where it happens; the map is taken from it.")
     title: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    description: str = Field("", max_length=20_000)
     upstream_cause: str | None = Field(
         None, max_length=120, description="The department or cause upstream, e.g. 'billing'."
     )
@@ -78,7 +78,7 @@ class FrictionUpdate(Clean):
     ]})
 
     title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
+    description: str | None = Field(None, max_length=20_000)
     upstream_cause: str | None = Field(None, max_length=120)
     step_id: DbId | None = Field(None, description="Another step of the same journey map.")
     moment_id: DbId | None = Field(None, description="The moment of truth it belongs to, or null.")

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tracker.api.params import DbId
 from tracker.investigations.models import InvestigationStatus, RootCauseCategory
+
+# One entry of a list of short texts (a hypothesis, an objective, a system met).
+Line = Annotated[str, StringConstraints(max_length=1_000)]
 
 
 class InvestigationCreate(BaseModel):
@@ -30,7 +34,7 @@ class InvestigationCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     owner_id: DbId | None = None
     due_date: date | None = None
-    hypotheses: list[str] = Field(default_factory=list, max_length=100)
+    hypotheses: list[Line] = Field(default_factory=list, max_length=100)
     friction_point_id: DbId | None = Field(
         None, description="When the work started from one friction point of the moment."
     )
@@ -55,9 +59,9 @@ class InvestigationUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     owner_id: DbId | None = None
     due_date: date | None = None
-    hypotheses: list[str] | None = Field(default=None, max_length=100)
-    findings: str | None = None
-    root_cause: str | None = None
+    hypotheses: list[Line] | None = Field(default=None, max_length=100)
+    findings: str | None = Field(None, max_length=20_000)
+    root_cause: str | None = Field(None, max_length=20_000)
     root_cause_category: RootCauseCategory | None = None
     root_cause_area: str | None = Field(default=None, max_length=200)
     status: InvestigationStatus | None = None

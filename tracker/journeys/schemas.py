@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from tracker.api.params import MAX_ID, DbId
 from tracker.journeys.models import Channel, MapKind
+
+# One entry of a list of short texts (a hypothesis, an objective, a system met).
+Line = Annotated[str, StringConstraints(max_length=1_000)]
 
 
 class Clean(BaseModel):
@@ -43,13 +46,13 @@ _STEP_EXAMPLE: dict[str, Any] = {
 
 class StepFields(Clean):
     name: str = Field(min_length=1, max_length=200)
-    doing: str = ""
-    thinking: str = ""
-    feeling: str = ""
+    doing: str = Field("", max_length=2_000)
+    thinking: str = Field("", max_length=2_000)
+    feeling: str = Field("", max_length=2_000)
     emotion_score: int = EMOTION
     channel: Channel
-    people_met: list[str] = Field(default_factory=list)
-    systems_met: list[str] = Field(default_factory=list)
+    people_met: list[Line] = Field(default_factory=list, max_length=100)
+    systems_met: list[Line] = Field(default_factory=list, max_length=100)
     duration_minutes: int | None = Field(None, ge=0, le=MAX_ID)
 
 
@@ -101,8 +104,8 @@ class JourneyMapCreate(Clean):
     persona: str = Field(min_length=1, max_length=200)
     scope_start: str = Field(min_length=1, max_length=300)
     scope_end: str = Field(min_length=1, max_length=300)
-    objectives: list[str] = Field(default_factory=list)
-    success_metrics: list[str] = Field(default_factory=list)
+    objectives: list[Line] = Field(default_factory=list, max_length=100)
+    success_metrics: list[Line] = Field(default_factory=list, max_length=100)
     stages: list[StageFields] = Field(
         default_factory=list, description="In journey order; each with its steps in order."
     )
@@ -117,8 +120,8 @@ class JourneyMapUpdate(Clean):
     persona: str | None = Field(None, min_length=1, max_length=200)
     scope_start: str | None = Field(None, min_length=1, max_length=300)
     scope_end: str | None = Field(None, min_length=1, max_length=300)
-    objectives: list[str] | None = None
-    success_metrics: list[str] | None = None
+    objectives: list[Line] | None = Field(None, max_length=100)
+    success_metrics: list[Line] | None = Field(None, max_length=100)
     version: int | None = _VERSION
 
 
@@ -140,13 +143,13 @@ class StepUpdate(Clean):
     ]})
 
     name: str | None = Field(None, min_length=1, max_length=200)
-    doing: str | None = None
-    thinking: str | None = None
-    feeling: str | None = None
+    doing: str | None = Field(None, max_length=2_000)
+    thinking: str | None = Field(None, max_length=2_000)
+    feeling: str | None = Field(None, max_length=2_000)
     emotion_score: int | None = Field(None, ge=-5, le=5)
     channel: Channel | None = None
-    people_met: list[str] | None = None
-    systems_met: list[str] | None = None
+    people_met: list[Line] | None = Field(None, max_length=100)
+    systems_met: list[Line] | None = Field(None, max_length=100)
     duration_minutes: int | None = Field(None, ge=0, le=MAX_ID)
     stage_id: DbId | None = Field(None, description="Move it to another stage of the same map.")
     position: int | None = Field(

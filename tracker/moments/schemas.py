@@ -49,7 +49,7 @@ class MomentCreate(BaseModel):
     )
 
     title: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    description: str = Field("", max_length=20_000)
     journey_map_id: DbId | None = None
     factors: Factors = Field(default_factory=lambda: Factors())
     friction_point_ids: list[DbId] = Field(default_factory=list, max_length=500)
@@ -61,7 +61,7 @@ class MomentUpdate(BaseModel):
     )
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = None
+    description: str | None = Field(None, max_length=20_000)
     journey_map_id: DbId | None = None
     factors: FactorsPatch | None = None
     version: int | None = Field(default=None, description="The version you edited (or send If-Match).")

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from tracker.actions.models import Priority
 from tracker.api.params import DbId
+
+# One entry of a list of short texts (a hypothesis, an objective, a system met).
+Line = Annotated[str, StringConstraints(max_length=1_000)]
 
 
 class PromoteSource(BaseModel):
@@ -25,12 +28,12 @@ class InvestigationSeed(BaseModel):
                               description="Default: 'Root cause: <friction point or moment>'")
     owner_id: DbId | None = Field(default=None, description="Default: the lead who promotes")
     due_date: date | None = None
-    hypotheses: list[str] = Field(default_factory=list, max_length=100)
+    hypotheses: list[Line] = Field(default_factory=list, max_length=100)
 
 
 class ActionItemSeed(BaseModel):
     title: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    description: str = Field("", max_length=20_000)
     team_id: DbId
     owner_id: DbId
     deadline: date
