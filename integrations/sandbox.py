@@ -15,15 +15,16 @@ import threading
 from typing import Any
 
 from pydantic import SecretStr
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from integrations.github.emulator import BOT_LOGIN, BOT_TOKEN, GitHubEmulator
 from integrations.jira.emulator import BOT_EMAIL, BOT_ID, JiraEmulator
 from integrations.jira.emulator import BOT_TOKEN as JIRA_BOT_TOKEN
+from integrations.sandbox_people import SandboxPeople
 from integrations.slack.emulator import SlackEmulator
 from tracker.config import ConnectionSettings, Settings, SlackSettings
-from tracker.db import make_engine, make_session_factory, transaction
+from tracker.db import make_engine, make_session_factory, read_only_factory, transaction
 from tracker.people.models import Person, Team
 from tracker.sync.models import TargetKind, TicketLink, TicketTarget
 
@@ -61,8 +62,10 @@ class Sandbox:
             bot_token=SLACK_TOKEN, signing_secret=SLACK_SECRET, bot_name="cx-tracker",
             interactivity_url=f"{self.api_base}/slack/interactivity",
             slash_command_url=f"{self.api_base}/slack/commands")
+        self.people = SandboxPeople(self.jira, self.github, self.slack)
         self._ports = (jira_port, github_port, slack_port)
         self._stop = threading.Event()
+        self._engine: Engine | None = None
 
     def start(self) -> list[str]:
         _start_on(self.jira, self._ports[0])
@@ -81,10 +84,12 @@ class Sandbox:
         engine = make_engine(self.settings.database_url)
         factory = make_session_factory(engine)
         with transaction(factory) as session:
-            self._register_people(session)
-            self._slack_workspace(session)
+            self.people.sync(session)
+            self._slack_channels(session)
             cleared = self._targets(session)
-        engine.dispose()
+        self._engine = engine  # kept for the people poll; disposed on stop
+        threading.Thread(target=self.people.follow, args=(read_only_factory(factory), self._stop),
+                         name="sandbox-people", daemon=True).start()
         threading.Thread(target=self._run_worker, name="sandbox-worker", daemon=True).start()
         lines = [f"Sandbox Jira:   {self.jira.url} (projects CX, OPS; bot {BOT_EMAIL})",
                  f"Sandbox GitHub: {self.github.api_url} (repos brightdesk/product, brightdesk/docs)",
@@ -100,6 +105,8 @@ class Sandbox:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._engine is not None:
+            self._engine.dispose()
         self.jira.stop()
         self.github.stop()
         if self.slack is not None:
@@ -110,23 +117,11 @@ class Sandbox:
 
         run_worker(self.settings, self._stop, worker_id="sandbox")
 
-    def _register_people(self, session: Session) -> None:
-        """Demo people with vendor identities become accounts in the emulators."""
-        for person in session.scalars(select(Person)):
-            if person.jira_account_id:
-                self.jira.add_account(person.email, person.name, account_id=person.jira_account_id)
-            if person.github_login:
-                self.github.add_user(person.github_login)
-
-    def _slack_workspace(self, session: Session) -> None:
-        """Demo people with Slack ids become Slack users; each team's channel exists, bot in it."""
+    def _slack_channels(self, session: Session) -> None:
+        """Each team's channel exists with the bot in it (people are users through `self.people`)."""
         if self.slack is None:
             return
-        people = [p for p in session.scalars(select(Person).order_by(Person.id)) if p.slack_user_id]
-        for person in people:
-            self.slack.add_user(person.email.split("@")[0], email=person.email, real_name=person.name,
-                                tz=person.timezone, user_id=person.slack_user_id)
-        members = [p.slack_user_id for p in people if p.slack_user_id]
+        members = [p.slack_user_id for p in session.scalars(select(Person).order_by(Person.id)) if p.slack_user_id]
         for team in session.scalars(select(Team).order_by(Team.id)):
             if team.slack_channel:
                 self.slack.add_channel(team.slack_channel, members=members)

@@ -25,6 +25,7 @@ from github import Auth, Github, GithubRetry
 from urllib3 import Retry
 
 from integrations.emulation import Emulator, Handler, Request, Response
+from integrations.github.emulator_browse import issue_page
 from integrations.github.emulator_conditional import add_validators, not_modified
 from integrations.github.emulator_human import HumanActions
 from integrations.github.emulator_ratelimit import RateLimiter, RateLimits, refusal_body
@@ -199,7 +200,8 @@ class GitHubEmulator(HumanActions, Emulator):
     # -- request handling (overrides the base flow to add GitHub's headers and limits) -------
     def handle(self, request: Request) -> Response:
         with self.lock:
-            return self._handle(request)
+            page = issue_page(self.state, request)  # an html_url opened in a browser, not the API
+            return page if page is not None else self._handle(request)
 
     def _handle(self, request: Request) -> Response:
         route_path = request.path[len(API_PREFIX):] if request.path.startswith(API_PREFIX) else ""
