@@ -87,6 +87,11 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("GET", "/app/investigations/{investigation_id}"): _r("signed_in"),
     ("POST", "/app/investigations/{investigation_id}"): _r("investigation_owner", lambda w, who: {
         "findings": f"seen by {who}", "status": "in_progress", "version": str(w["investigation"].version)}),
+    ("GET", "/app/board"): _r("signed_in"),
+    ("GET", "/app/board.csv"): _r("signed_in"),
+    ("POST", "/app/board/items/{item_id}/phase"): _r("item_owner", lambda w, who: {
+        "to": "implementing" if w["item"].phase.value == "planned" else "training",
+        "version": str(w["item"].version)}),
     ("GET", "/app/people"): _r("admin"),
     ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
                                                          "role": "owner"}),

@@ -111,6 +111,8 @@
       filter: "details, a, button, input, label",
       preventOnFilter: false,
       animation: 150,
+      // Pointer events rather than native drag and drop: one behaviour for mouse, pen and touch.
+      forceFallback: true,
       onEnd: function (event) {
         if (event.from === event.to) { return; }
         move(event.item, event.to.getAttribute("data-phase"), "", event.from, event.oldIndex);
