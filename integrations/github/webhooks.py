@@ -12,6 +12,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs
 
 from tracker.sync.ports import InboundNotice
 
@@ -39,9 +40,11 @@ def parse_notice(headers: Mapping[str, str], body: bytes) -> InboundNotice:
         raise ValueError("missing X-GitHub-Delivery")
     kind = _header(headers, "X-GitHub-Event") or "unknown"
     try:
-        payload = json.loads(body or b"{}")
+        payload = json.loads(_json_part(headers, body) or b"{}")
     except ValueError:
         raise ValueError("webhook body is not JSON") from None
+    except RecursionError:  # nested deeper than the parser's stack: not a GitHub event
+        raise ValueError("webhook body is nested too deeply") from None
     if not isinstance(payload, dict):
         raise ValueError("webhook body is not a JSON object")
     action = payload.get("action")
@@ -59,6 +62,23 @@ def parse_notice(headers: Mapping[str, str], body: bytes) -> InboundNotice:
         project=str(project) if project else None, actor=str(actor) if actor else None,
         event=event,
     )
+
+
+def _json_part(headers: Mapping[str, str], body: bytes) -> bytes:
+    """The JSON of a delivery. A webhook created with GitHub's default content type sends
+    `application/x-www-form-urlencoded` with the JSON in the `payload` field; the signature
+    still covers the raw form body, so this runs after verification."""
+    content_type = (_header(headers, "Content-Type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return body
+    try:
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+    except (UnicodeDecodeError, ValueError):
+        raise ValueError("form body is not UTF-8 form data") from None
+    values = form.get("payload")
+    if not values:
+        raise ValueError("form body has no payload field")
+    return values[-1].encode()
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

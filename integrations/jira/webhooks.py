@@ -16,6 +16,7 @@ from tracker.sync.ports import InboundNotice, WebhookCodec
 
 SIGNATURE_HEADER = "X-Hub-Signature"
 DELIVERY_HEADER = "X-Atlassian-Webhook-Identifier"
+ISSUE_EVENT_PREFIX = "jira:issue_"  # these must name their issue; other events may not
 
 
 def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
@@ -31,25 +32,32 @@ def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
 
 
 def parse_notice(headers: Mapping[str, str], body: bytes) -> InboundNotice:
-    """The notice in a Jira issue event; ValueError when the body is not one."""
+    """The notice in a Jira event; ValueError when the body is not one. Events that are not
+    about an issue (issuelink_created, an older comment_created without its issue) give a notice
+    without a ticket key, which the caller records as ignored."""
     try:
         payload: Any = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise ValueError("webhook body is not JSON") from None
+    except RecursionError:  # nested deeper than the parser's stack: not a Jira event
+        raise ValueError("webhook body is nested too deeply") from None
     if not isinstance(payload, dict):
         raise ValueError("webhook body is not a JSON object")
     event = payload.get("webhookEvent")
     issue = payload.get("issue")
     if not isinstance(event, str) or not event:
         raise ValueError("webhook body has no webhookEvent: not a Jira event")
+    user = payload.get("user")
+    actor = user.get("accountId") if isinstance(user, dict) else None
     if not isinstance(issue, dict) or not isinstance(issue.get("key"), str):
-        raise ValueError(f"Jira event {event!r} carries no issue key: not an issue event")
+        if event.startswith(ISSUE_EVENT_PREFIX):
+            raise ValueError(f"Jira event {event!r} carries no issue key")
+        return InboundNotice(delivery_id=_delivery_id(headers, body), ticket_key=None, project=None,
+                             actor=str(actor) if actor else None, event=event)
     key: str = issue["key"]
     fields = issue.get("fields")
     project_ref = fields.get("project") if isinstance(fields, dict) else None
     project = project_ref.get("key") if isinstance(project_ref, dict) else None
-    user = payload.get("user")
-    actor = user.get("accountId") if isinstance(user, dict) else None
     return InboundNotice(
         delivery_id=_delivery_id(headers, body),
         ticket_key=key,

@@ -67,9 +67,11 @@ def test_bodies_that_are_not_issue_events(body: bytes) -> None:
         parse_notice(HEADERS, body)
 
 
-def test_non_issue_event_is_refused() -> None:
-    with pytest.raises(ValueError, match="no issue key"):
-        parse_notice(HEADERS, payload("project_created.json"))
+def test_non_issue_events_give_a_notice_without_a_ticket() -> None:
+    notice = parse_notice(HEADERS, payload("project_created.json"))
+    assert (notice.ticket_key, notice.project, notice.delivery_id) == (None, None, "c0ffee-1")
+    link = parse_notice(HEADERS, b'{"webhookEvent": "issuelink_created", "issueLink": {"id": 1}}')
+    assert (link.event, link.ticket_key) == ("issuelink_created", None)
 
 
 def test_emulator_deliveries_verify_and_redeliver_with_the_same_id(
