@@ -110,8 +110,12 @@ def run_sandbox(
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """What `make run` does: migrate, load the demo when empty, explain, then serve."""
+    from tracker import cli_logging
     from tracker.cli_programme import demo
 
+    # One process holds the API, the worker thread and the emulators: their INFO lines show,
+    # and a passing vendor fault is one line (tracker/cli_logging.py).
+    cli_logging.configure(get_settings().log_level)
     migrate("head")
     demo(if_empty=True)
     settings = get_settings()
