@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from tracker.api.deps import DbSession
 from tracker.api.params import IdPath
+from tracker.clock import request_today
 from tracker.errors import PreconditionFailed, PreconditionRequired, TrackerError
 from tracker.moments import priority, service
 from tracker.moments import weights as weights_service
@@ -134,7 +135,7 @@ def _moment(request: Request, db: DbSession, me: Person, moment_id: int, default
             status: int = 200, notice: str | None = None, stale: list[Any] | None = None,
             pin: FormResult[Any] | None = None) -> Response:
     moment = service.get_moment(db, moment_id)
-    page = views.moment_page(db, moment=moment, defaults=defaults)
+    page = views.moment_page(db, moment=moment, defaults=defaults, today=request_today(request))
     context = {"page": page, "notice": notice, "stale": stale or [], "can_prioritize": can_prioritize(me),
                "promoted": request.query_params.get("promoted"),
                "pin": pin or FormResult(None, {"rank": str(moment.rank_override or page.rank),

@@ -10,13 +10,14 @@ PUT /priority-weights.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.actions.models import ActionItem
+from tracker.actions.models import CLOSED_PHASES, ActionItem
 from tracker.actions.validation import ASSIGNABLE_ROLES
 from tracker.activity.models import ActivityEntry
 from tracker.activity.service import activity_query
@@ -118,10 +119,12 @@ class MomentPage:
     investigations: list[Investigation]
     items: list[ActionItem]
     people: dict[int, str]  # id -> name, for owners shown on the page
+    overdue: set[int]  # action items past their deadline and still open
     latest_activity_id: int
 
 
-def moment_page(session: Session, *, moment: MomentOfTruth, defaults: priority.Weights) -> MomentPage:
+def moment_page(session: Session, *, moment: MomentOfTruth, defaults: priority.Weights,
+                today: date) -> MomentPage:
     weights = current_weights(session, defaults)
     moments = list(session.scalars(select(MomentOfTruth)))
     rank = _ranks(moments, {m.id: m.score for m in moments})[moment.id]
@@ -144,6 +147,7 @@ def moment_page(session: Session, *, moment: MomentOfTruth, defaults: priority.W
         breakdown=priority.breakdown(factors, weights), factors=factors,
         journey=session.get(JourneyMap, moment.journey_map_id) if moment.journey_map_id else None,
         friction=friction, investigations=investigations, items=items, people=people,
+        overdue={i.id for i in items if i.deadline < today and i.phase not in CLOSED_PHASES},
         latest_activity_id=latest.id if latest is not None else 0,
     )
 
