@@ -77,6 +77,8 @@ class SlackInteractionCodec:
             payload = json.loads(raw)
         except ValueError as exc:
             raise BadRequest("payload is not JSON") from exc
+        except RecursionError:  # nested deeper than the parser's stack
+            raise BadRequest("payload is nested too deeply") from None
         if not isinstance(payload, dict) or not isinstance(payload.get("user"), dict):
             raise BadRequest("payload has no user")
         kind = payload.get("type")
@@ -92,6 +94,10 @@ class SlackInteractionCodec:
         action_id = str(action.get("action_id") or "")
         container = payload.get("container") or {}
         extra: dict[str, Any] = {"payload": payload}
+        # A replayed request repeats the action's own timestamp; a second press gets a new one.
+        extra["dedup_key"] = ":".join(["button", str(payload["user"].get("id") or ""),
+                                       str(action.get("action_ts") or ""), str(container.get("message_ts") or ""),
+                                       action_id])[:200] if action.get("action_ts") else None
         parsed = message_blocks.parse_actions_block_id(str(action.get("block_id") or ""))
         if parsed is not None:
             extra["shown_phase"], extra["promised_phase"] = parsed[1], parsed[2]
@@ -113,7 +119,7 @@ class SlackInteractionCodec:
         view = payload.get("view") or {}
         try:
             meta = json.loads(view.get("private_metadata") or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             meta = {}
         meta = meta if isinstance(meta, dict) else {}
         return Interaction(
@@ -125,7 +131,10 @@ class SlackInteractionCodec:
             channel=meta.get("channel"),
             message_ts=meta.get("ts"),
             trigger_id=payload.get("trigger_id"),
-            raw={"payload": payload},
+            # A modal closes once submitted, so its view id (with the message it was opened
+            # from) names the submission; a refused one stays open and is not recorded.
+            raw={"payload": payload,
+                 "dedup_key": f"view:{view.get('id')}:{meta.get('ts')}"[:200] if view.get("id") else None},
         )
 
     def parse_command(self, body: bytes) -> Interaction:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.actions.access import ensure_can_edit, get_item
@@ -27,6 +28,9 @@ from tracker.nudges.models import NudgeKind
 from tracker.people.models import Person
 from tracker.slack.outbound import queue_refresh, queue_response
 from tracker.slack.refresh import acting_on, nudge_posted_as
+from tracker.sync.models import InboundDelivery
+
+DEDUP_SOURCE = "slack:interaction"  # Slack actions share the webhooks' de-duplication table
 
 UNKNOWN_PERSON = ("I don't know you yet: no one in the tracker has your Slack id. Ask a lead to "
                   "add it to your profile (slack_user_id), then try again.")
@@ -65,11 +69,21 @@ def apply_interaction(session: Session, interaction: Interaction) -> Outcome:
         return _tell(session, interaction, Outcome(False, UNKNOWN_PERSON))
     if interaction.action not in ("advance", "snooze", "update") or interaction.action_item_id is None:
         return _tell(session, interaction, Outcome(False, "I don't know that button. Try `/tracker help`."))
+    key = interaction.raw.get("dedup_key")
+    if key and _seen(session, str(key)):
+        return Outcome(True, "")  # a replay of a request already applied: acknowledge only
     try:
         # A savepoint: a refusal half-way through leaves nothing behind. The clicked message is
         # refreshed below with a note; the change's listener refreshes the item's other messages.
         with session.begin_nested(), acting_on(session, interaction.channel, interaction.message_ts):
             note = _apply(session, person, interaction)
+            if key:  # recorded with the change, so a concurrent replay fails on the unique key
+                session.add(InboundDelivery(source=DEDUP_SOURCE, delivery_id=str(key),
+                                            event=f"slack.{interaction.action}"[:80], actor=person.slack_user_id,
+                                            outcome="applied"))
+                session.flush()
+    except IntegrityError:
+        return Outcome(True, "")  # the same request, applied meanwhile by a concurrent replay
     except StaleMessage as exc:
         _refresh(session, interaction, None)
         outcome = Outcome(False, f"Not changed: {exc.message}")
@@ -87,6 +101,11 @@ def apply_interaction(session: Session, interaction: Interaction) -> Outcome:
     if interaction.kind == "view_submission":
         return outcome  # shown in the modal itself
     return _tell(session, interaction, outcome)
+
+
+def _seen(session: Session, key: str) -> bool:
+    return session.scalar(select(InboundDelivery.id).where(InboundDelivery.source == DEDUP_SOURCE,
+                                                           InboundDelivery.delivery_id == key)) is not None
 
 
 def _apply(session: Session, person: Person, interaction: Interaction) -> str:
