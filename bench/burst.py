@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,7 +38,7 @@ from bench import burst_load as load  # noqa: E402
 from bench.burst_world import Emulators, Fleet, Seeded, env_summary, seed, tracker_env, wait_applied  # noqa: E402
 from bench.common import fresh_database, postgres_url  # noqa: E402
 from tracker.actions.models import ActionItem, Phase  # noqa: E402
-from tracker.db import make_session_factory  # noqa: E402
+from tracker.db import make_session_factory, read_only_factory  # noqa: E402
 from tracker.sync.models import TargetKind, TicketLink, TicketTarget  # noqa: E402
 
 GITHUB_DEADLINE_MS, SLACK_DEADLINE_MS = 10_000, 3_000
@@ -56,11 +57,13 @@ class Row:
                     if self.deadline_ms else "-")
         applied = f"{self.applied:.1f}" if self.converged else f">{self.applied:.0f} NOT"
         return (f"  {self.name:<28} {s.count:>6} {s.pct(0.5):>8.1f} {s.pct(0.99):>8.1f} {s.server_errors:>4} "
-                f"{s.non_json_errors:>6} {other:>5} {deadline:>11} {applied:>9} {self.floor.pct(0.99):>9.1f}")
+                f"{s.no_answer:>6} {s.non_json_errors:>6} {other:>5} {deadline:>11} {applied:>9} "
+                f"{self.floor.pct(0.99):>9.1f}")
 
 
 def header() -> str:
-    return (f"  {'burst':<28} {'reqs':>6} {'p50 ms':>8} {'p99 ms':>8} {'5xx':>4} {'nonJSON':>6} {'4xx':>5} "
+    return (f"  {'burst':<28} {'reqs':>6} {'p50 ms':>8} {'p99 ms':>8} {'5xx':>4} {'no ans':>6} "
+            f"{'nonJSON':>6} {'4xx':>5} "
             f"{'ack p99':>11} {'applied s':>9} {'floor p99':>9}")
 
 
@@ -81,6 +84,7 @@ def bench(backend: str, args: argparse.Namespace) -> None:
     logs = Path(tempfile.mkdtemp(prefix=f"burst-{backend}-"))
     with fresh_database(backend) as (url, engine):
         factory = make_session_factory(engine)
+        reader = read_only_factory(factory)  # like a GET: never holds SQLite's write lock
         seeded: Seeded = seed(factory, emulators, per_target=args.items, clicks=args.clicks)
         env = tracker_env(url, emulators)
         fleet = Fleet.sqlite(env, logs) if backend == "sqlite" else Fleet.postgresql(env, logs)
@@ -89,28 +93,27 @@ def bench(backend: str, args: argparse.Namespace) -> None:
             shape = ("1 process: uvicorn + worker thread" if backend == "sqlite"
                      else "2 API processes (uvicorn) + 2 `tracker worker` processes")
             print(f"\n== {backend}: {shape}; {env_summary()} ==")
-            took, state = wait_applied(factory, emulators, timeout=args.timeout)
+            took, state = wait_applied(reader, emulators, timeout=args.timeout)
             print(f"  setup: {len(seeded.load_items) + len(seeded.click_items)} items linked to Jira/GitHub "
                   f"tickets, {len(seeded.click_items)} nudges posted to Slack, in {took:.1f} s "
                   f"(pending {state.pending}, mismatched {len(state.mismatched)})")
             with load.floor(fleet.apis[0]) as idle:
-                import time
                 time.sleep(3)
             print(f"  floor at rest: GET /healthz p50 {idle.pct(0.5):.1f} ms, p99 {idle.pct(0.99):.1f} ms "
                   f"({idle.count} requests)")
 
             with load.floor(fleet.apis[0]) as fl:
                 stats = load.clients(fleet.apis, seeded.load_items, count=args.clients, seconds=args.seconds)
-            took, state = wait_applied(factory, emulators, timeout=args.timeout)
+            took, state = wait_applied(reader, emulators, timeout=args.timeout)
             rows.append(Row(f"{args.clients} clients: reads", stats["read"], fl, took, state.done))
             rows.append(Row(f"{args.clients} clients: writes", stats["write"], fl, took, state.done))
             report_state("clients", state)
 
-            keys = linked_keys(factory, seeded.load_items)
+            keys = linked_keys(reader, seeded.load_items)
             load.human_edits(emulators, keys, per_vendor=args.retitled)
             with load.floor(fleet.apis[0]) as fl:
                 hooks, lag = load.webhooks(fleet.apis, keys, count=args.webhooks, seconds=args.webhook_seconds)
-            took, state = wait_applied(factory, emulators, timeout=args.timeout)
+            took, state = wait_applied(reader, emulators, timeout=args.timeout)
             rows.append(Row(f"{args.webhooks} webhooks/{args.webhook_seconds:g} s", hooks, fl, took, state.done,
                             GITHUB_DEADLINE_MS))
             report_state("webhooks", state)
@@ -119,10 +122,10 @@ def bench(backend: str, args: argparse.Namespace) -> None:
             bodies = load.click_bodies(emulators.slack, seeded.owner_slack_id)
             with load.floor(fleet.apis[0]) as fl:
                 clicked = load.clicks(fleet.apis, bodies)
-            took, state = wait_applied(factory, emulators, timeout=args.timeout)
+            took, state = wait_applied(reader, emulators, timeout=args.timeout)
             rows.append(Row(f"{len(bodies)} Slack clicks at once", clicked, fl, took, state.done, SLACK_DEADLINE_MS))
             report_state("clicks", state)
-            with factory() as session:
+            with reader() as session:
                 moved = session.scalar(select(func.count()).select_from(ActionItem).where(
                     ActionItem.id.in_(seeded.click_items), ActionItem.phase == Phase.implementing))
             edited = sum(1 for m in emulators.slack.messages_for_user(seeded.owner_slack_id) if m.edits)

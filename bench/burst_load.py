@@ -67,7 +67,12 @@ class Stats:
 
     @property
     def server_errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status >= 500 or status == 0)
+        return sum(n for status, n in self.statuses.items() if status >= 500)
+
+    @property
+    def no_answer(self) -> int:
+        """Timed out (at the vendor's deadline for webhooks and clicks) or the connection failed."""
+        return self.statuses[0]
 
 
 def _our_error(response: httpx.Response) -> bool:
@@ -176,9 +181,10 @@ def github_delivery(number: str) -> tuple[str, bytes, dict[str, str]]:
 
 
 def webhooks(apis: list[str], keys: dict[str, list[str]], *, count: int, seconds: float,
-             senders: int = 64) -> tuple[Stats, float]:
+             senders: int = 128, deadline: float = 10.0) -> tuple[Stats, float]:
     """`count` signed deliveries at an even rate over `seconds` (open loop: each is sent at its
-    scheduled time whatever the earlier ones are doing); returns stats and the worst send lag."""
+    scheduled time whatever the earlier ones are doing), each abandoned at the vendor's
+    `deadline` as GitHub does; returns stats and the worst send lag."""
     rng = random.Random(2)
     planned = []
     for n in range(count):
@@ -191,7 +197,7 @@ def webhooks(apis: list[str], keys: dict[str, list[str]], *, count: int, seconds
     cursor = iter(range(count))
 
     def sender(s: int) -> None:
-        with httpx.Client(base_url=apis[s % len(apis)], timeout=60) as http:
+        with httpx.Client(base_url=apis[s % len(apis)], timeout=deadline) as http:
             while True:
                 with lock:
                     n = next(cursor, None)
@@ -236,12 +242,12 @@ def click_bodies(slack: SlackEmulator, user_id: str) -> list[tuple[bytes, dict[s
     return bodies
 
 
-def clicks(apis: list[str], bodies: list[tuple[bytes, dict[str, str]]]) -> Stats:
-    """Every click at once: one thread each, released together."""
+def clicks(apis: list[str], bodies: list[tuple[bytes, dict[str, str]]], *, deadline: float = 3.0) -> Stats:
+    """Every click at once: one thread each, released together, abandoned at Slack's deadline."""
     stats = Stats()
     gate = threading.Barrier(len(bodies))
     limits = httpx.Limits(max_connections=len(bodies), max_keepalive_connections=len(bodies))
-    https = [httpx.Client(base_url=base, timeout=60, limits=limits) for base in apis]
+    https = [httpx.Client(base_url=base, timeout=deadline, limits=limits) for base in apis]
 
     def click(n: int) -> None:
         body, headers = bodies[n]
