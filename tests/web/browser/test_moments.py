@@ -54,6 +54,19 @@ def _order(page: Page) -> list[int]:
         "rows => rows.map(r => r.dataset.momentId)")]
 
 
+def _focused(page: Page) -> str:
+    script = "document.activeElement && (document.activeElement.id || document.activeElement.textContent.trim())"
+    return str(page.evaluate(script))
+
+
+def _tab_to(page: Page, target: str, limit: int = 60) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if _focused(page) == target:
+            return
+    raise AssertionError(f"{target!r} is not reachable with Tab (stuck at {_focused(page)!r})")
+
+
 def _signed_in(new_context: NewContext, server: Server, role: str) -> Page:
     page = new_context().new_page()
     page.goto("/")
@@ -105,10 +118,15 @@ def test_the_matrix_draws_one_circle_per_moment(new_context: NewContext, server:
     assert circles.count() == len(ids) == page.locator("#ranking tbody tr").count()
     drawn = circles.evaluate_all("cs => cs.map(c => Number(c.dataset.momentId))")
     assert set(drawn) == ids
-    # A viewer may preview, but is offered no way to save, pin or promote.
+    # A viewer may preview (here by keyboard alone), but is offered no way to save, pin or promote.
+    _tab_to(page, "f-reach")
     for name, value in REACH_ONLY.items():
-        page.fill(f"#f-{name}", value)
-    page.click("button:has-text('Show the order')")
+        assert _focused(page) == f"f-{name}"
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    assert _focused(page) == "Show the order"
+    page.keyboard.press("Enter")
     expect(page.locator("#priorities")).to_contain_text("Preview: not saved")
     assert page.locator("#priorities form[action='/app/moments/weights']").count() == 0
     page.locator("#ranking tbody a").first.click()
