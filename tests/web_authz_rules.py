@@ -92,6 +92,23 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("POST", "/app/board/items/{item_id}/phase"): _r("item_owner", lambda w, who: {
         "to": "implementing" if w["item"].phase.value == "planned" else "training",
         "version": str(w["item"].version)}),
+    ("GET", "/app/board"): _r("signed_in"),
+    ("GET", "/app/board.csv"): _r("signed_in"),
+    ("POST", "/app/board/items/{item_id}/phase"): _r("item_owner", lambda w, who: {
+        "to": "implementing" if w["item"].phase.value == "planned" else "training",
+        "version": str(w["item"].version)}),
+    ("POST", "/app/action-items/{item_id}/work-plan"): _r("item_owner", lambda w, who: {
+        "text": f"plan by {who}", "version": str(w["item"].version)}),
+    ("POST", "/app/action-items/{item_id}/updates"): _r("item_owner", lambda w, who: {"note": f"update by {who}"}),
+    ("POST", "/app/action-items/{item_id}/training"): _r("item_owner", lambda w, who: {
+        "sessions_held": "1", "people_trained": "2", "target_count": "3", "version": str(w["training"].version)}),
+    ("POST", "/app/action-items/{item_id}/checklist"): _r("writer", lambda w, who: {
+        "entry_id": str(w["entry"].id), "status": "notified", "version": str(w["entry"].version)}),
+    ("POST", "/app/action-items/{item_id}/waivers"): _r("lead", lambda w, who: {
+        "what": "checklist", "reason": f"waived by {who}", "version": str(w["item"].version)}),
+    ("POST", "/app/action-items/{item_id}/ticket"): _r("lead"),  # already linked: the page says so (409)
+    ("POST", "/app/action-items/{item_id}/ticket/resume"): _r("lead"),
+    ("POST", "/app/action-items/{item_id}/nudges"): _r("lead"),
     ("GET", "/app/people"): _r("admin"),
     ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
                                                          "role": "owner"}),

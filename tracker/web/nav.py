@@ -25,6 +25,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Investigations", "/app/investigations"),
     NavItem("Board", "/app/board"),
     NavItem("Board", "/app/board"),
+    NavItem("Board", "/app/board"),
     NavItem("People", "/app/people", frozenset({Role.admin})),
     NavItem("API docs", "/docs"),
 )

@@ -8,18 +8,21 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.actions import phases, service
+from tracker.actions import checklist, phases, service
 from tracker.actions.access import ensure_can_edit, is_lead
-from tracker.actions.models import CLOSED_PHASES, ActionItem, Phase, ProgressUpdate
+from tracker.actions.models import CLOSED_PHASES, ActionItem, ChecklistEntry, Phase, ProgressUpdate
 from tracker.activity.models import ActivityEntry
 from tracker.activity.service import activity_query
 from tracker.errors import Forbidden
-from tracker.people.models import Person, Team
+from tracker.nudges.models import Nudge
+from tracker.people.models import Person, Role, Team
 from tracker.sync.models import TicketLink
 from tracker.sync.service import link_for
 
 ACTIVITY_SHOWN = 30
-UPDATES_SHOWN = 5
+UPDATES_SHOWN = 10
+ENTRIES_SHOWN = 200  # customers to tell; the API pages through the rest
+NUDGES_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ class ItemPage:
     activity: list[ActivityEntry]
     latest_activity_id: int
     updates: list[ProgressUpdate]
+    entries: list[ChecklistEntry]
+    nudges: list[Nudge]
+    lead: bool  # may waive, push to a ticket, resume a link, nudge
+    can_work_checklist: bool
 
     @property
     def item(self) -> ActionItem:
@@ -111,6 +118,11 @@ def item_page(session: Session, *, person: Person, item_id: int, today: date) ->
         overdue=item.deadline < today and item.phase not in CLOSED_PHASES,
         can_edit=may_edit(person, item), moves=moves_for(person, detail), activity=activity,
         latest_activity_id=latest or 0, updates=updates,
+        entries=list(session.scalars(checklist.entries_query(item.id).order_by(ChecklistEntry.id)
+                                     .limit(ENTRIES_SHOWN))),
+        nudges=list(session.scalars(select(Nudge).where(Nudge.action_item_id == item.id)
+                                    .order_by(Nudge.id.desc()).limit(NUDGES_SHOWN))),
+        lead=is_lead(person), can_work_checklist=person.role is not Role.viewer,
     )
 
 
