@@ -87,16 +87,6 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("GET", "/app/investigations/{investigation_id}"): _r("signed_in"),
     ("POST", "/app/investigations/{investigation_id}"): _r("investigation_owner", lambda w, who: {
         "findings": f"seen by {who}", "status": "in_progress", "version": str(w["investigation"].version)}),
-    ("GET", "/app/board"): _r("signed_in"),
-    ("GET", "/app/board.csv"): _r("signed_in"),
-    ("POST", "/app/board/items/{item_id}/phase"): _r("item_owner", lambda w, who: {
-        "to": "implementing" if w["item"].phase.value == "planned" else "training",
-        "version": str(w["item"].version)}),
-    ("GET", "/app/board"): _r("signed_in"),
-    ("GET", "/app/board.csv"): _r("signed_in"),
-    ("POST", "/app/board/items/{item_id}/phase"): _r("item_owner", lambda w, who: {
-        "to": "implementing" if w["item"].phase.value == "planned" else "training",
-        "version": str(w["item"].version)}),
     ("POST", "/app/action-items/{item_id}/work-plan"): _r("item_owner", lambda w, who: {
         "text": f"plan by {who}", "version": str(w["item"].version)}),
     ("POST", "/app/action-items/{item_id}/updates"): _r("item_owner", lambda w, who: {"note": f"update by {who}"}),

@@ -24,8 +24,6 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Moments", "/app/moments"),
     NavItem("Investigations", "/app/investigations"),
     NavItem("Board", "/app/board"),
-    NavItem("Board", "/app/board"),
-    NavItem("Board", "/app/board"),
     NavItem("People", "/app/people", frozenset({Role.admin})),
     NavItem("API docs", "/docs"),
 )
