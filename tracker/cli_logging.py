@@ -38,6 +38,8 @@ def configure(level: str = "info", stream: IO[str] | None = None) -> logging.Han
     handler = logging.StreamHandler(stream)
     handler.setFormatter(OneLineBelowError(FORMAT))
     root = logging.getLogger()
+    for earlier in [h for h in root.handlers if isinstance(h.formatter, OneLineBelowError)]:
+        root.removeHandler(earlier)  # configuring twice (tests, a re-run) must not print twice
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     for name in OURS:

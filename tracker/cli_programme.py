@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.cli import fail, unit_of_work
+from tracker.config import get_settings
 from tracker.errors import TrackerError
 from tracker.people.models import Person, Role
 
@@ -81,9 +82,10 @@ def demo(
             fail("the database already holds journey maps; the demo loads into an empty "
                  "programme (use --if-empty to skip quietly)")
         logins = load_demo(session)
+    settings = get_settings()
     lines = ["# Demo logins written by `tracker demo`. Tokens are secrets: keep this file local.",
              "# Use: . ./.tracker-demo-tokens && curl -H \"Authorization: Bearer $LEAD_TOKEN\" "
-             "http://127.0.0.1:8000/people"]
+             f"http://{settings.host}:{settings.port}/people"]
     for login in logins:
         lines += [f"# {login.role}: {login.name} <{login.email}>",
                   f"{login.role.upper()}_TOKEN={login.token}"]

@@ -87,6 +87,8 @@ def _extras(b: DemoBuilder, item: ActionItem, data: dict[str, Any]) -> None:
     if checklist:
         customers = b.friction[checklist["friction"]].affected_customers
         worker = b.people["support2"]
+        # Customers are told before their item can be done (the done gate waits for them).
+        told = data.get("completed_days_ago", 2) + 1
         for n, (customer, status) in enumerate(zip(customers, checklist["statuses"], strict=True)):
             state = NotificationStatus(status)
             # Any attempt (even an unreachable one) is stamped with who and when, as the
@@ -97,12 +99,12 @@ def _extras(b: DemoBuilder, item: ActionItem, data: dict[str, Any]) -> None:
                 customer_name=customer.name, contact=customer.contact,
                 channel=ContactChannel.email if "@" in customer.contact else ContactChannel.phone,
                 message=f"Good news about '{item.title}': the fix is live for your account.",
-                status=state, notified_at=b.ago(3 - n * 0.3) if attempted else None,
+                status=state, notified_at=b.ago(told - n * 0.3) if attempted else None,
                 notified_by_id=worker.id if attempted else None,
                 note=_CHECKLIST_NOTES[state])
             b.session.add(entry)
             b.session.flush()
-            b.log(worker, "checklist_entry", entry.id, b.ago(3), action_item_id=item.id,
+            b.log(worker, "checklist_entry", entry.id, b.ago(told), action_item_id=item.id,
                   changes={"customer_name": entry.customer_name, "status": state})
 
 
@@ -125,6 +127,9 @@ def load_work(b: DemoBuilder, investigations: list[dict[str, Any]],
             reason = item.blocked_reason or data.get("cancel_reason")
             if reason:  # blocking and cancelling always say why
                 changes["reason"] = reason
-            b.log(lead, "action_item", item.id, b.ago(1), action="phase_changed",
+            # A done item got there when it was completed, so a digest of that week lists it
+            # both as moved and as completed.
+            when = item.completed_at or b.ago(1)
+            b.log(lead, "action_item", item.id, when, action="phase_changed",
                   action_item_id=item.id, moment_id=item.moment_id, changes=changes)
         _extras(b, item, data)
