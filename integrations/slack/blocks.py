@@ -13,6 +13,12 @@ from typing import Any
 
 MAX_BLOCKS = 50  # per message; modals allow 100 but messages 50
 MAX_TEXT = 3000  # section text limit
+MAX_FIELD = 2000  # each of a section's fields
+MAX_ID = 255  # block_id, action_id
+MAX_VALUE = 2000  # a button's value
+MAX_URL = 3000  # a button's url
+MAX_ACTIONS = 25  # elements in an actions block
+MAX_CONTEXT = 10  # elements in a context block
 KNOWN_TYPES = {
     "section",
     "context",
@@ -76,7 +82,9 @@ def _block_errors(i: int, block: Any, seen_ids: set[str]) -> list[str]:
     errors: list[str] = []
     block_id = block.get("block_id")
     if block_id is not None:
-        if block_id in seen_ids:
+        if not isinstance(block_id, str) or len(block_id) > MAX_ID:
+            errors.append(f"block_id must be a string of at most {MAX_ID} characters {where}/block_id")
+        elif block_id in seen_ids:
             errors.append(f"duplicate block_id {where}/block_id")
         seen_ids.add(block_id)
     if kind == "section":
@@ -85,15 +93,22 @@ def _block_errors(i: int, block: Any, seen_ids: set[str]) -> list[str]:
             errors.append(f"must provide either text or fields {where}")
         if text is not None and not _is_text(text, limit=MAX_TEXT):
             errors.append(f"invalid text object {where}/text")
-        if len(block.get("fields") or []) > 10:
+        fields = block.get("fields") or []
+        if len(fields) > 10:
             errors.append(f"no more than 10 fields {where}/fields")
+        errors.extend(f"must be at most {MAX_FIELD} characters {where}/fields/{j}/text"
+                      for j, f in enumerate(fields) if not _is_text(f, limit=MAX_FIELD))
     elif kind == "header" and not _is_text(block.get("text"), limit=150, plain_only=True):
         errors.append(f"header needs plain_text text of at most 150 characters {where}/text")
     elif kind in ("context", "actions"):
         elements = block.get("elements")
         if not isinstance(elements, list) or not elements:
             errors.append(f"must provide a non-empty elements array {where}/elements")
+        elif kind == "context" and len(elements) > MAX_CONTEXT:
+            errors.append(f"no more than {MAX_CONTEXT} items allowed {where}/elements")
         elif kind == "actions":
+            if len(elements) > MAX_ACTIONS:
+                errors.append(f"no more than {MAX_ACTIONS} items allowed {where}/elements")
             errors.extend(_element_errors(e, f"{where}/elements/{j}") for j, e in enumerate(elements))
             errors = [e for e in errors if e]
     return errors
@@ -104,6 +119,9 @@ def _element_errors(element: Any, where: str) -> str:
         return f"element must be an object with a type {where}"
     if element["type"] == "button" and not _is_text(element.get("text"), limit=75, plain_only=True):
         return f"button needs plain_text text of at most 75 characters {where}/text"
+    for key, limit in (("action_id", MAX_ID), ("value", MAX_VALUE), ("url", MAX_URL)):
+        if key in element and (not isinstance(element[key], str) or len(element[key]) > limit):
+            return f"must be at most {limit} characters {where}/{key}"
     return ""
 
 

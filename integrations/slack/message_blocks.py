@@ -34,7 +34,17 @@ def escape(text: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """At most `limit` characters; never ends inside an escape (`&amp;`) or a `<url|link>`,
+    which Slack would then show broken or refuse."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    amp, lt = head.rfind("&"), head.rfind("<")
+    if amp > head.rfind(";"):
+        head = head[:amp]
+    if lt > head.rfind(">"):
+        head = head[:lt]
+    return head + "…"
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
@@ -82,7 +92,7 @@ def nudge_headline(message: NudgeMessage) -> str:
 def nudge_text(message: NudgeMessage) -> str:
     """The notification / fallback text (what a phone shows)."""
     text = f"{nudge_headline(message)}: {message.title}"
-    return f"{text} ({message.note})" if message.note else text
+    return escape(f"{text} ({message.note})" if message.note else text)  # shown as mrkdwn too
 
 
 def actions_block_id(message: NudgeMessage) -> str:
@@ -189,7 +199,7 @@ def bulleted_sections(title: str | None, lines: list[str], *, max_blocks: int,
 
 
 def digest_text(digest: DigestReport) -> str:
-    return f"{digest.title}: {digest.headline}"
+    return escape(f"{digest.title}: {digest.headline}")
 
 
 def digest_blocks(digest: DigestReport) -> list[Block]:
@@ -218,7 +228,8 @@ def item_line(message: NudgeMessage) -> str:
     days = message.days_to_deadline
     when = ("due today" if days == 0 else f"overdue by {_days(-days)}" if days < 0
             else f"due in {_days(days)}")
-    return (f"<{message.item_url}|{escape(message.title)}>: {when} ({message.deadline.isoformat()}), "
+    # Cut the title before escaping it: a cut escaped title could end inside `&amp;`.
+    return (f"<{message.item_url}|{escape(_cut(message.title, 200))}>: {when} ({message.deadline.isoformat()}), "
             f"{escape(phase_label(message.phase))}, {escape(message.owner_name)}")
 
 

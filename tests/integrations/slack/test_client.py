@@ -50,7 +50,7 @@ def test_send_update_and_find_round_trip(emulator: SlackEmulator, team: Team, me
     posted = messenger.send_nudge(team.ana.id, nudge())
     [dm] = emulator.messages_for_user(team.ana.id)
     assert (posted.channel, posted.ts) == (dm.channel, dm.ts)
-    assert dm.text == "Overdue by 3 days: Fix the VAT line <on invoices> & receipts"
+    assert dm.text == "Overdue by 3 days: Fix the VAT line &lt;on invoices&gt; &amp; receipts"  # fallback is mrkdwn too
     assert "Fix the VAT line &lt;on invoices&gt; &amp; receipts" in str(dm.blocks)  # mrkdwn escaped
     messenger.update_nudge(posted, nudge(phase="training", next_phase="closing_loop", note="Marked training by Ana"))
     assert dm.edits and "Marked training by Ana" in str(dm.blocks) and "Mark closing the loop" in str(dm.blocks)
@@ -73,7 +73,7 @@ def test_headlines_by_kind(kind: str, days: int, headline: str) -> None:
 def test_a_closed_or_reassigned_item_says_so_in_the_headline() -> None:
     done = nudge(phase="done", next_phase=None, note="Done on 12 Mar 2026 by Maya Okafor.")
     assert message_blocks.nudge_text(done) == (
-        "Done: Fix the VAT line <on invoices> & receipts (Done on 12 Mar 2026 by Maya Okafor.)")
+        "Done: Fix the VAT line &lt;on invoices&gt; &amp; receipts (Done on 12 Mar 2026 by Maya Okafor.)")
     assert message_blocks.nudge_headline(nudge(phase="cancelled", kind="escalation")) == "Cancelled"
     assert message_blocks.nudge_headline(nudge(kind="reassigned", owner_name="Ben Weber")) == \
         "Reassigned to Ben Weber"
