@@ -115,9 +115,9 @@ class SandboxHtml:
         items = "".join(self.modal(v) for v in self.emu.views.open_for(user.id))
         items += "".join(self.message(m, acting) for m in shown) or "<p class='meta'>No messages.</p>"
         status = " <span class='meta'>(deactivated)</span>" if user.deleted else ""
-        about = f"@{escape(user.name)} &middot; {escape(user.email)} &middot; {user.id}"
+        about = f"@{escape(user.name)} &middot; {escape(user.email)} &middot; {escape(user.id)}"
         return (
-            f"<div class='panel' id='u{user.id}'><h3>{escape(user.real_name)}{status}</h3>"
+            f"<div class='panel' id='u{escape(user.id)}'><h3>{escape(user.real_name)}{status}</h3>"
             f"<div class='meta'>{about}</div>{items}</div>"
         )
 
@@ -144,13 +144,13 @@ class SandboxHtml:
         )
         return (
             f"<div class='panel'><h3>#{escape(channel.name)}</h3>"
-            f"<div class='meta'>{' &middot; '.join(flags)}</div>"
+            f"<div class='meta'>{' &middot; '.join(escape(f) for f in flags)}</div>"
             f"{''.join(items) or '<p class=meta>No messages yet.</p>'}</div>"
         )
 
     def message(self, message: Message, acting: str, reply: bool = False) -> str:
         classes = "msg" + (" reply" if reply else "") + (" ephemeral" if message.ephemeral_to else "")
-        meta = f"<b>{escape(self.name(message.user))}</b> &middot; {message.ts}"
+        meta = f"<b>{escape(self.name(message.user))}</b> &middot; {escape(message.ts)}"
         if message.ephemeral_to:
             meta += f" &middot; only visible to {escape(self.name(message.ephemeral_to))}"
         if message.edits:
@@ -160,7 +160,7 @@ class SandboxHtml:
         else:
             content = mrkdwn(message.text, self.name)
         fields = hidden("channel", message.channel) + hidden("ts", message.ts) + hidden("as", acting)
-        anchor = "m" + message.ts.replace(".", "-")
+        anchor = escape("m" + message.ts.replace(".", "-"))
         return (
             f"<form method='post' action='/sandbox/click' class='{classes}' id='{anchor}'>"
             f"{fields}<div class='meta'>{meta}</div>{content}</form>"
@@ -181,7 +181,7 @@ class SandboxHtml:
             " <button class='bk-button' name='do' value='close'>Cancel</button>"
         )
         return (
-            f"<form method='post' action='/sandbox/view' class='msg modal' id='{view.id}'>"
+            f"<form method='post' action='/sandbox/view' class='msg modal' id='{escape(view.id)}'>"
             f"{hidden('view_id', view.id)}<div class='meta'>Modal &middot; <b>{title}</b></div>"
             f"{errors}{blocks}{buttons}</form>"
         )
@@ -217,7 +217,7 @@ class SandboxHtml:
     def deliveries(self) -> str:
         rows = "".join(
             row(
-                d.kind,
+                escape(d.kind),
                 escape(d.url),
                 escape(d.error or f"HTTP {d.status}"),
                 f"{d.elapsed * 1000:.0f} ms",

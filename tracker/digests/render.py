@@ -9,10 +9,16 @@ from tracker.messaging.ports import DigestReport
 
 # Characters that would turn a title someone typed into Markdown formatting or a link.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>~])")
+# At the start of a block a `#`, `-`, `+` or `1.` would open a heading or a list (`>` is escaped).
+_MD_LEADING = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([#+\-.)])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 
 def md_escape(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Inline Markdown: control characters escaped and line breaks collapsed, so a title with
+    newlines cannot write a heading or a bullet of its own."""
+    inline = _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+    return _MD_LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), inline)
 
 
 def to_markdown(report: DigestReport) -> str:
