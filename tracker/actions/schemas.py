@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tracker.actions.models import ContactChannel, NotificationStatus, Phase, Priority
-from tracker.api.params import MAX_ID, DbId
+from tracker.api.params import MAX_ID, DbId, PlanDate, StrictBool
 
 # PostgreSQL text cannot hold NUL characters; refuse them as input instead of failing on insert.
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
@@ -41,11 +41,11 @@ class ActionItemCreate(BaseModel):
     description: Text = Field("", max_length=20_000)
     team_id: DbId
     owner_id: DbId
-    deadline: date
+    deadline: PlanDate
     priority: Priority = Priority.medium
     moment_id: DbId | None = Field(None, description="Defaults to the investigation's moment.")
     investigation_id: DbId | None = None
-    training_needed: bool = False
+    training_needed: StrictBool = False
     training_audience: Text = Field("", max_length=300)
     training_target: Count = 0
 
@@ -59,7 +59,7 @@ class ActionItemUpdate(BaseModel):
     description: Text | None = Field(None, max_length=20_000)
     owner_id: DbId | None = Field(None, description="Leads only; resets assigned_at.")
     team_id: DbId | None = Field(None, description="Leads only.")
-    deadline: date | None = Field(None, description="Leads only.")
+    deadline: PlanDate | None = Field(None, description="Leads only.")
     priority: Priority | None = Field(None, description="Leads only.")
     version: int | None = _VERSION
 
@@ -120,7 +120,7 @@ class TrainingUpdate(BaseModel):
         "version": 1,
     }]})
 
-    needed: bool | None = None
+    needed: StrictBool | None = None
     audience: Text | None = Field(None, max_length=300)
     sessions_held: Count | None = None
     people_trained: Count | None = None

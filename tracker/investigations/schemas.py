@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tracker.api.params import DbId
+from tracker.api.params import DbId, PlanDate
 from tracker.investigations.models import InvestigationStatus, RootCauseCategory
 
 # One entry of a list of short texts (a hypothesis, an objective, a system met).
@@ -33,7 +33,7 @@ class InvestigationCreate(BaseModel):
     moment_id: DbId
     title: str = Field(min_length=1, max_length=200)
     owner_id: DbId | None = None
-    due_date: date | None = None
+    due_date: PlanDate | None = None
     hypotheses: list[Line] = Field(default_factory=list, max_length=100)
     friction_point_id: DbId | None = Field(
         None, description="When the work started from one friction point of the moment."
@@ -58,7 +58,7 @@ class InvestigationUpdate(BaseModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
     owner_id: DbId | None = None
-    due_date: date | None = None
+    due_date: PlanDate | None = None
     hypotheses: list[Line] | None = Field(default=None, max_length=100)
     findings: str | None = Field(None, max_length=20_000)
     root_cause: str | None = Field(None, max_length=20_000)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.db import Base
@@ -33,6 +33,12 @@ class Person(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+    # One holder per vendor identity (sync maps an assignee to the first match); NULLs repeat.
+    __table_args__ = tuple(
+        Index(f"uq_people_{column}", column, unique=True,
+              postgresql_where=text(f"{column} IS NOT NULL"), sqlite_where=text(f"{column} IS NOT NULL"))
+        for column in ("slack_user_id", "jira_account_id", "github_login")
+    )
 
 
 class Team(Base):

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from tracker.api.params import DbId
+from tracker.api.params import DbId, StrictBool
+from tracker.people.identities import GithubLogin, JiraAccountId, SlackUserId
 from tracker.people.models import Role
 
 
@@ -36,9 +37,9 @@ class PersonCreate(BaseModel):
     email: EmailStr
     role: Role
     timezone: str = "UTC"
-    slack_user_id: str | None = Field(None, max_length=32)
-    jira_account_id: str | None = Field(None, max_length=128)
-    github_login: str | None = Field(None, max_length=100)
+    slack_user_id: SlackUserId | None = None
+    jira_account_id: JiraAccountId | None = None
+    github_login: GithubLogin | None = Field(None, description="Admins only, like the other identities.")
 
     _tz = field_validator("timezone")(_valid_timezone)
 
@@ -51,10 +52,10 @@ class PersonUpdate(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
     role: Role | None = None
     timezone: str | None = None
-    slack_user_id: str | None = Field(None, max_length=32)
-    jira_account_id: str | None = Field(None, max_length=128)
-    github_login: str | None = Field(None, max_length=100)
-    active: bool | None = None
+    slack_user_id: SlackUserId | None = None
+    jira_account_id: JiraAccountId | None = None
+    github_login: GithubLogin | None = Field(None, description="Admins only, like the other identities.")
+    active: StrictBool | None = None
     version: int | None = Field(None, description="The version you edited (or send If-Match).")
 
     @field_validator("timezone")

@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 from tracker.activity.service import apply_changes, record
 from tracker.api.versioning import check_version
 from tracker.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tracker.people.identities import ensure_free
 from tracker.people.models import Person, Role, Team
 from tracker.sync.models import TicketTarget
 
-# What a person may change on their own profile; the rest is an admin's call.
-SELF_EDITABLE = {"name", "timezone", "slack_user_id", "jira_account_id", "github_login"}
+# What a person may change on their own profile; the rest is an admin's call. Vendor identities
+# are not here: claiming a colleague's Jira account would move their items to you through sync.
+SELF_EDITABLE = {"name", "timezone"}
 
 
 def get_person(session: Session, person_id: int) -> Person:
@@ -32,6 +34,7 @@ def create_person(session: Session, *, actor: Person | None, data: dict[str, Any
     email = data["email"].strip().lower()
     if find_by_email(session, email):
         raise Conflict(f"a person with email {email} already exists", field="email")
+    ensure_free(session, data=data, person_id=None)
     person = Person(**{**data, "email": email})
     session.add(person)
     session.flush()
@@ -51,12 +54,32 @@ def update_person(
         if refused:
             raise Forbidden(f"only an admin may change {', '.join(refused)}", field=refused[0])
     check_version(person, expected_version, "person")
+    ensure_free(session, data=data, person_id=person.id)
+    _keep_an_admin(session, person, data)
     changes = apply_changes(person, data)
     if changes:
         session.flush()
         record(session, actor=actor, entity_type="person", entity_id=person.id, action="updated",
                changes=changes)
     return person
+
+
+def _keep_an_admin(session: Session, person: Person, data: dict[str, Any]) -> None:
+    """Refuse the change that would leave nobody able to administer the tracker (no API call
+    makes an admin, so the last one stepping down would lock everyone out of admin work)."""
+    if person.role is not Role.admin or not person.active:
+        return
+    if data.get("role") not in (None, Role.admin):
+        field = "role"
+    elif data.get("active") is False:
+        field = "active"
+    else:
+        return
+    others = session.scalar(select(func.count()).select_from(Person).where(
+        Person.role == Role.admin, Person.active.is_(True), Person.id != person.id))
+    if not others:
+        raise Conflict(f"{person.name} (person {person.id}) is the last active admin; make someone "
+                       "else an admin first", field=field)
 
 
 def get_team(session: Session, team_id: int) -> Team:

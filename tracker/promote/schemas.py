@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from tracker.actions.models import Priority
-from tracker.api.params import DbId
+from tracker.api.params import DbId, PlanDate, StrictBool
 
 # One entry of a list of short texts (a hypothesis, an objective, a system met).
 Line = Annotated[str, StringConstraints(max_length=1_000)]
@@ -27,7 +26,7 @@ class InvestigationSeed(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200,
                               description="Default: 'Root cause: <friction point or moment>'")
     owner_id: DbId | None = Field(default=None, description="Default: the lead who promotes")
-    due_date: date | None = None
+    due_date: PlanDate | None = None
     hypotheses: list[Line] = Field(default_factory=list, max_length=100)
 
 
@@ -36,9 +35,9 @@ class ActionItemSeed(BaseModel):
     description: str = Field("", max_length=20_000)
     team_id: DbId
     owner_id: DbId
-    deadline: date
+    deadline: PlanDate
     priority: Priority = Priority.medium
-    training_needed: bool = False
+    training_needed: StrictBool = False
 
 
 class PromoteIn(BaseModel):
@@ -130,7 +129,7 @@ class ActionNode(BaseModel):
     phase: str
     owner_id: int
     team_id: int
-    deadline: date
+    deadline: PlanDate
     investigation_id: int | None
     moment_id: int | None
     checklist: dict[str, int] = Field(description="Entries by notification status, and total")
