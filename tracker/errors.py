@@ -62,3 +62,14 @@ class PreconditionFailed(TrackerError):
 class PreconditionRequired(TrackerError):
     status = 428
     code = "version_required"
+
+
+class TooManyAttempts(TrackerError):
+    """Repeated failures from one client: try again after `retry_after` seconds."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,8 +12,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from tracker.auth.service import authenticate_token, token_needs_touch, touch_token
+from tracker.auth.token_throttle import throttle_of
 from tracker.db import is_read_only, transaction
-from tracker.errors import Forbidden, NotAuthenticated
+from tracker.errors import Forbidden, NotAuthenticated, TooManyAttempts
 from tracker.people.models import Person, Role
 
 # Requests that only read get a read-only session (tracker/db.py explains why that matters
@@ -47,7 +50,11 @@ def current_user(
 ) -> Person:
     if credentials is None:
         raise NotAuthenticated("an API token is required: send 'Authorization: Bearer <token>'")
-    person, token = authenticate_token(session, credentials.credentials)
+    try:
+        person, token = authenticate_token(session, credentials.credentials)
+    except NotAuthenticated:
+        _count_failure(request)
+        raise
     if token_needs_touch(token):
         if is_read_only(session):
             # A read must not write; the bookkeeping gets its own short write transaction.
@@ -56,6 +63,19 @@ def current_user(
         else:
             touch_token(session, token.id)
     return person
+
+
+def _count_failure(request: Request) -> None:
+    """A bad token counts against its client address; past the limit the answer is 429 (see
+    tracker/auth/token_throttle.py). Valid tokens never get here, so good clients are not slowed."""
+    throttle = throttle_of(request.app.state)
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.retry_after(address)
+    if wait > timedelta(0):
+        seconds = math.ceil(wait.total_seconds())
+        raise TooManyAttempts(f"too many failed API-token attempts from your address; try again in "
+                              f"{seconds} s", retry_after=seconds)
+    throttle.record_failure(address)
 
 
 CurrentUser = Annotated[Person, Depends(current_user)]

@@ -38,7 +38,7 @@ error_response = _error  # for middlewares that answer before the app does
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TrackerError)
     async def tracker_error(_: Request, exc: TrackerError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -40,7 +41,15 @@ def keys_for(email: str, ip: str) -> dict[str, Limits]:
     return {f"email:{email.strip().lower()[:320]}": ACCOUNT, f"ip:{ip[:64]}": ADDRESS}
 
 
-def _wait(row: SignInThrottle, limits: Limits, now: datetime) -> timedelta:
+class Counter(Protocol):
+    """What the waiting rule reads: a SignInThrottle row, or an in-memory counter (API tokens)."""
+
+    failures: int
+    last_failed_at: datetime
+    locked_until: datetime | None
+
+
+def wait_for(row: Counter, limits: Limits, now: datetime) -> timedelta:
     if now - row.last_failed_at > limits.forget_after:
         return timedelta(0)
     if row.locked_until is not None and row.locked_until > now:
@@ -55,7 +64,7 @@ def retry_after(session: Session, keys: dict[str, Limits], *, now: datetime | No
     """How long the caller must wait before the next attempt (zero: go ahead)."""
     now = now or utcnow()
     rows = session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(keys))).all()
-    return max((_wait(row, keys[row.key], now) for row in rows), default=timedelta(0))
+    return max((wait_for(row, keys[row.key], now) for row in rows), default=timedelta(0))
 
 
 def record_failure(session: Session, keys: dict[str, Limits], *, now: datetime | None = None) -> None:
