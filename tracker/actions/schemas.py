@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tracker.actions.models import ContactChannel, NotificationStatus, Phase, Priority
+from tracker.api.input import Input
 from tracker.api.params import MAX_ID, DbId, PlanDate, StrictBool
 
 # PostgreSQL text cannot hold NUL characters; refuse them as input instead of failing on insert.
@@ -28,7 +29,7 @@ class ActionSort(StrEnum):
     updated_at_desc = "-updated_at"
 
 
-class ActionItemCreate(BaseModel):
+class ActionItemCreate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "title": "Rewrite the invoice PDF so the amount due and due date come first",
         "description": "Customers call support because they cannot find what they owe.",
@@ -50,7 +51,7 @@ class ActionItemCreate(BaseModel):
     training_target: Count = 0
 
 
-class ActionItemUpdate(BaseModel):
+class ActionItemUpdate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "title": "Put the amount due and due date at the top of every invoice", "version": 1,
     }]})
@@ -64,7 +65,7 @@ class ActionItemUpdate(BaseModel):
     version: int | None = _VERSION
 
 
-class PhaseChange(BaseModel):
+class PhaseChange(Input):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"to": "implementing", "version": 1}]}
     )
@@ -75,7 +76,7 @@ class PhaseChange(BaseModel):
     version: int | None = _VERSION
 
 
-class WaiverCreate(BaseModel):
+class WaiverCreate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "what": "training", "version": 1,
         "reason": "Only the invoice layout changes; agents need no new script.",
@@ -86,7 +87,7 @@ class WaiverCreate(BaseModel):
     version: int | None = _VERSION
 
 
-class WorkPlanIn(BaseModel):
+class WorkPlanIn(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "text": "1. Mock up the new layout with billing. 2. Ship behind a flag. "
                 "3. Switch all customers on 1 March.", "version": 1,
@@ -96,7 +97,7 @@ class WorkPlanIn(BaseModel):
     version: int | None = _VERSION
 
 
-class ProgressIn(BaseModel):
+class ProgressIn(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "note": "New layout approved by billing; development starts Monday.",
     }]})
@@ -114,7 +115,7 @@ class ProgressOut(BaseModel):
     created_at: datetime
 
 
-class TrainingUpdate(BaseModel):
+class TrainingUpdate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "needed": True, "sessions_held": 1, "people_trained": 12, "target_count": 24,
         "version": 1,
@@ -144,7 +145,7 @@ class TrainingOut(BaseModel):
     version: int
 
 
-class ChecklistEntryCreate(BaseModel):
+class ChecklistEntryCreate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "customer_name": "Dana Whitfield", "contact": "dana.whitfield@example.org",
         "message": "Your invoices now show the amount due at the top. Thank you for telling us.",
@@ -158,7 +159,7 @@ class ChecklistEntryCreate(BaseModel):
     note: Text = Field("", max_length=5_000)
 
 
-class ChecklistEntryUpdate(BaseModel):
+class ChecklistEntryUpdate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "status": "notified", "channel": "email", "note": "Sent the release note by email.",
         "version": 1,

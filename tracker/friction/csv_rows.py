@@ -108,6 +108,9 @@ def check_row(line: int, cells: list[str], header: list[str | None], problems: P
     for required in REQUIRED:
         if not values[required]:
             problems.add(line, required, f"{required} is empty")
+    for name in COLUMNS:  # the API refuses NUL in text (PostgreSQL cannot store it); so do we
+        if "\x00" in values[name]:
+            problems.add(line, name, f"{name} contains a NUL character")
     for name, limit in MAX_LENGTH.items():
         if len(values[name]) > limit:
             problems.add(line, name, f"{name} is {len(values[name])} characters; at most {limit}")

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from tracker.api.input import Input
 from tracker.api.params import DbId, PlanDate
 from tracker.investigations.models import InvestigationStatus, RootCauseCategory
 
@@ -12,7 +13,7 @@ from tracker.investigations.models import InvestigationStatus, RootCauseCategory
 Line = Annotated[str, StringConstraints(max_length=1_000)]
 
 
-class InvestigationCreate(BaseModel):
+class InvestigationCreate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -40,7 +41,7 @@ class InvestigationCreate(BaseModel):
     )
 
 
-class InvestigationUpdate(BaseModel):
+class InvestigationUpdate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

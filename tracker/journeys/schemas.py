@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from tracker.api.input import Input
 from tracker.api.params import MAX_ID, DbId
 from tracker.journeys.models import Channel, MapKind
 
@@ -14,16 +15,8 @@ from tracker.journeys.models import Channel, MapKind
 Line = Annotated[str, StringConstraints(max_length=1_000)]
 
 
-class Clean(BaseModel):
-    """Refuses NUL characters in any text (PostgreSQL cannot store them): a 422, not a 500."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(t, str) and "\x00" in t for t in texts):
-            raise ValueError("text must not contain NUL characters")
-        return value
+# The journeys' name for the shared request-body base (tracker/api/input.py: no NUL in text).
+Clean = Input
 
 
 EMOTION = Field(0, ge=-5, le=5, description="-5 (furious) .. +5 (delighted)")

@@ -5,11 +5,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.api.input import Input
 from tracker.api.params import DbId
 from tracker.moments.status import MomentStatus
 
 
-class Factors(BaseModel):
+class Factors(Input):
     """The six prioritization factors, each 1..5 (3 when not given)."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -22,7 +23,7 @@ class Factors(BaseModel):
     confidence: int = Field(default=3, ge=1, le=5, description="How sure we are of the figures above")
 
 
-class FactorsPatch(BaseModel):
+class FactorsPatch(Input):
     reach: int | None = Field(default=None, ge=1, le=5)
     severity: int | None = Field(default=None, ge=1, le=5)
     emotional_weight: int | None = Field(default=None, ge=1, le=5)
@@ -31,7 +32,7 @@ class FactorsPatch(BaseModel):
     confidence: int | None = Field(default=None, ge=1, le=5)
 
 
-class MomentCreate(BaseModel):
+class MomentCreate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -55,7 +56,7 @@ class MomentCreate(BaseModel):
     friction_point_ids: list[DbId] = Field(default_factory=list, max_length=500)
 
 
-class MomentUpdate(BaseModel):
+class MomentUpdate(Input):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"factors": {"effort": 4}, "version": 1}]}
     )
@@ -67,7 +68,7 @@ class MomentUpdate(BaseModel):
     version: int | None = Field(default=None, description="The version you edited (or send If-Match).")
 
 
-class RankUpdate(BaseModel):
+class RankUpdate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -84,13 +85,13 @@ class RankUpdate(BaseModel):
     version: int | None = None
 
 
-class GroupFrictionPoints(BaseModel):
+class GroupFrictionPoints(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{"friction_point_ids": [1]}]})
 
     friction_point_ids: list[DbId] = Field(min_length=1, max_length=500)
 
 
-class WeightsIn(BaseModel):
+class WeightsIn(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

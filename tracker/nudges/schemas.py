@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.api.input import Input
 from tracker.nudges.models import NudgeKind, NudgeState
 
 
@@ -23,7 +24,7 @@ class NudgePolicyOut(BaseModel):
     version: int = Field(description="0 for the defaults; send it back with your change.")
 
 
-class NudgePolicyUpdate(BaseModel):
+class NudgePolicyUpdate(Input):
     """Fields left out keep their current value."""
 
     model_config = ConfigDict(

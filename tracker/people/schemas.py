@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from tracker.api.input import Input
 from tracker.api.params import DbId, StrictBool
 from tracker.people.identities import GithubLogin, JiraAccountId, SlackUserId
 from tracker.people.models import Role
@@ -18,7 +19,7 @@ def _valid_timezone(value: str) -> str:
     return value
 
 
-class PersonCreate(BaseModel):
+class PersonCreate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -44,7 +45,7 @@ class PersonCreate(BaseModel):
     _tz = field_validator("timezone")(_valid_timezone)
 
 
-class PersonUpdate(BaseModel):
+class PersonUpdate(Input):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"timezone": "America/New_York", "version": 1}]}
     )
@@ -80,7 +81,7 @@ class PersonOut(BaseModel):
     version: int
 
 
-class TeamCreate(BaseModel):
+class TeamCreate(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -105,7 +106,7 @@ class TeamCreate(BaseModel):
     _tz = field_validator("timezone")(_valid_timezone)
 
 
-class TeamUpdate(BaseModel):
+class TeamUpdate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{"slack_channel": "#billing", "version": 1}]})
 
     name: str | None = Field(None, min_length=1, max_length=120)
@@ -135,7 +136,7 @@ class TeamOut(BaseModel):
     version: int
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "laptop"}]})
 
     name: str = Field(min_length=1, max_length=100)

@@ -5,13 +5,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from tracker.actions.models import Priority
+from tracker.api.input import Input
 from tracker.api.params import DbId, PlanDate, StrictBool
 
 # One entry of a list of short texts (a hypothesis, an objective, a system met).
 Line = Annotated[str, StringConstraints(max_length=1_000)]
 
 
-class PromoteSource(BaseModel):
+class PromoteSource(Input):
     friction_point_id: DbId | None = None
     moment_id: DbId | None = None
 
@@ -22,7 +23,7 @@ class PromoteSource(BaseModel):
         return self
 
 
-class InvestigationSeed(BaseModel):
+class InvestigationSeed(Input):
     title: str | None = Field(default=None, min_length=1, max_length=200,
                               description="Default: 'Root cause: <friction point or moment>'")
     owner_id: DbId | None = Field(default=None, description="Default: the lead who promotes")
@@ -30,7 +31,7 @@ class InvestigationSeed(BaseModel):
     hypotheses: list[Line] = Field(default_factory=list, max_length=100)
 
 
-class ActionItemSeed(BaseModel):
+class ActionItemSeed(Input):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=20_000)
     team_id: DbId
@@ -40,7 +41,7 @@ class ActionItemSeed(BaseModel):
     training_needed: StrictBool = False
 
 
-class PromoteIn(BaseModel):
+class PromoteIn(Input):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

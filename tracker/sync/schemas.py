@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tracker.api.input import Input
 from tracker.sync.models import LinkState, TargetKind
 
 _JIRA_KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,19}$")
@@ -19,7 +20,7 @@ def _check_project(kind: TargetKind, project: str) -> None:
         raise ValueError("project must be a GitHub repository as 'owner/name'")
 
 
-class TargetCreate(BaseModel):
+class TargetCreate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "name": "Billing Jira", "kind": "jira", "connection": "acme_jira", "project": "BILL",
         "issue_type": "Task", "mapping": {"status_for_phase": {"training": "In Review"}},
@@ -38,7 +39,7 @@ class TargetCreate(BaseModel):
         return self
 
 
-class TargetUpdate(BaseModel):
+class TargetUpdate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{"issue_type": "Story", "version": 1}]})
 
     name: str | None = Field(None, min_length=1, max_length=120)
@@ -88,7 +89,7 @@ class LinkOut(BaseModel):
         return value
 
 
-class TargetChoice(BaseModel):
+class TargetChoice(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{"ticket_target_id": 1}]})
 
     ticket_target_id: int | None = Field(None, ge=1, le=2**31 - 1)
