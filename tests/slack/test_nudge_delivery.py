@@ -11,6 +11,7 @@ from tests.factories.slack import SlackWorld
 from tests.slack.conftest import TOKEN, Clock, drain, outbox
 from tracker.activity.models import ActivityEntry
 from tracker.nudges.models import NudgeKind, NudgeState
+from tracker.nudges.posts import posts_of
 from tracker.outbox.models import OutboxState
 from tracker.worker.runner import Worker
 
@@ -202,7 +203,8 @@ def test_escalation_posts_in_the_channel_and_dms_the_lead(
     assert public.text.startswith("Escalation: Ana Silva's item is overdue by 8 days")
     [dm] = emulator.messages_for_user(world.lead.slack_user_id or "")
     # Both messages are recorded, the channel's first, so both follow the item from now on.
-    assert sent.state is NudgeState.sent and sent.posts() == [(world.channel_id, public.ts), (dm.channel, dm.ts)]
+    assert sent.state is NudgeState.sent
+    assert posts_of(world.session, sent.id) == [(world.channel_id, public.ts), (dm.channel, dm.ts)]
 
 
 def test_escalation_retry_does_not_post_in_the_channel_twice(

@@ -26,7 +26,9 @@ from tracker.actions.models import ActionItem
 from tracker.actions.service import update_action_item
 from tracker.messaging.ports import NudgeMessage, Posted
 from tracker.nudges.models import Nudge, NudgeKind
+from tracker.nudges.posts import forget_post, posts_of, record_post
 from tracker.outbox.models import OutboxState
+from tracker.slack.refresh import nudge_posted_as, posted_messages
 from tracker.sync.models import LinkState, TargetKind, TicketLink, TicketTarget
 from tracker.worker.runner import Worker
 
@@ -231,7 +233,7 @@ def test_a_message_gone_from_slack_is_given_up_quietly(
     [refresh] = outbox(session, "slack.refresh")
     assert refresh.state is OutboxState.done and refresh.attempts == 1  # not retried, not dead
     assert any("message_not_found" in r.getMessage() and r.levelno <= logging.WARNING for r in caplog.records)
-    assert world.refreshed(nudge).slack_ts is None  # forgotten: nothing left to keep up to date
+    assert posts_of(session, nudge.id) == []  # forgotten: nothing left to keep up to date
     lead_api.edit(deadline=(date.today() + timedelta(days=9)).isoformat())
     assert len(outbox(session, "slack.refresh")) == 1  # the next change queues nothing for it
 
@@ -279,18 +281,21 @@ def test_a_change_made_while_the_nudge_was_being_posted_is_caught_up(
     assert _updates(emulator, message) == 1
 
 
-def test_posts_of_a_nudge_are_kept_in_two_columns() -> None:
-    nudge = Nudge()
-    assert nudge.posts() == [] and nudge.add_post("C0123456789", "1700000000.000100")
-    assert nudge.add_post("D0123456789", "1700000001.000200")
-    assert not nudge.add_post("D0123456789", "1700000001.000200")  # already there
-    assert (nudge.slack_channel, nudge.slack_ts) == ("C0123456789 D0123456789",
-                                                     "1700000000.000100 1700000001.000200")
-    assert not nudge.add_post("D0000000003", "1700000002.000300")  # a third does not fit: ignored
-    nudge.forget_post("C0123456789", "1700000000.000100")
-    assert nudge.posts() == [("D0123456789", "1700000001.000200")]
-    nudge.forget_post("D0123456789", "1700000001.000200")
-    assert (nudge.slack_channel, nudge.slack_ts) == (None, None)
+def test_posts_of_a_nudge_are_rows_found_by_item_and_by_message(world: SlackWorld, session: Session) -> None:
+    item = world.item(days=-8)
+    nudge = world.nudge(item, kind=NudgeKind.escalation)
+    assert posts_of(session, nudge.id) == []
+    assert record_post(session, nudge, channel="C0123456789", ts="1700000000.000100")
+    assert record_post(session, nudge, channel="D0123456789", ts="1700000001.000200")
+    assert not record_post(session, nudge, channel="D0123456789", ts="1700000001.000200")  # already there
+    # The first message stays on the nudge for good: a retry must not post in the channel again.
+    assert (nudge.slack_channel, nudge.slack_ts) == ("C0123456789", "1700000000.000100")
+    assert [p.posted.channel for p in posted_messages(session, item.id)] == ["D0123456789", "C0123456789"]
+    assert nudge_posted_as(session, item.id, Posted("D0123456789", "1700000001.000200")) is nudge
+    assert nudge_posted_as(session, item.id + 1, Posted("D0123456789", "1700000001.000200")) is None
+    forget_post(session, channel="C0123456789", ts="1700000000.000100")
+    assert posts_of(session, nudge.id) == [("D0123456789", "1700000001.000200")]
+    assert nudge.slack_ts == "1700000000.000100"
 
 
 def test_a_work_plan_reminder_stops_asking_once_the_plan_is_in(

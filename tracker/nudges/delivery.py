@@ -38,6 +38,7 @@ from tracker.messaging.ports import (
     RecipientUnavailable,
 )
 from tracker.nudges.models import Nudge, NudgeKind, NudgeState
+from tracker.nudges.posts import record_post
 from tracker.outbox.models import OutboxMessage
 from tracker.people.models import Person, Role, Team
 from tracker.slack.outbound import queue_notice, queue_refresh
@@ -198,9 +199,7 @@ def _record_post(ctx: WorkerContext, plan: NudgePlan, posted: Posted, *, done: b
             return
         # Every message is kept (an escalation's channel post and the lead's DM) so that each
         # follows the item from now on.
-        if not nudge.add_post(posted.channel, posted.ts):
-            log.info("nudge %s: message %s/%s not recorded (no room); it will not be refreshed",
-                     nudge.id, posted.channel, posted.ts)
+        record_post(session, nudge, channel=posted.channel, ts=posted.ts)
         if done:
             nudge.state, nudge.sent_at, nudge.error = NudgeState.sent, ctx.clock(), None
         _catch_up(session, ctx, plan, posted)

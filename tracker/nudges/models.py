@@ -32,9 +32,6 @@ class NudgePolicy(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-POSTS_WIDTH = 40  # nudges.slack_channel and nudges.slack_ts
-
-
 class NudgeKind(StrEnum):
     work_plan = "work_plan"  # assigned some days ago, no work plan yet
     before_due = "before_due"
@@ -68,35 +65,31 @@ class Nudge(Base):
     state: Mapped[NudgeState] = mapped_column(Enum(NudgeState, native_enum=False, length=16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Where it was posted, kept so the message can follow its item (tracker/slack/refresh.py).
-    # An escalation can be two messages, the team channel's and then the lead's DM: both are
-    # kept, space-separated in posting order ("C1 D2", "ts1 ts2"); read them with `posts()`.
+    # The first message it was posted as. Kept for good: an escalation whose channel post went
+    # out must not post there again when its retry DMs the lead. Every message to keep up to
+    # date with the item (an escalation can be two) is a NudgePost.
     slack_channel: Mapped[str | None] = mapped_column(String(40))
     slack_ts: Mapped[str | None] = mapped_column(String(40))
     error: Mapped[str | None] = mapped_column(Text)
 
-    def posts(self) -> list[tuple[str, str]]:
-        """(channel, ts) of each message this nudge was posted as, first posted first."""
-        return list(zip((self.slack_channel or "").split(), (self.slack_ts or "").split(), strict=False))
 
-    def add_post(self, channel: str, ts: str) -> bool:
-        """Record one more message; False if it does not fit (ids are ~11 characters, ts 17,
-        so two always fit; a third never happens) or is already recorded."""
-        posts = self.posts()
-        if (channel, ts) in posts:
-            return False
-        return self._keep([*posts, (channel, ts)])
+class NudgePost(Base):
+    """One Slack message a nudge was posted as, followed by its item (tracker/slack/refresh.py)
+    until Slack says it is gone."""
 
-    def forget_post(self, channel: str, ts: str) -> None:
-        """The message is gone from Slack: nothing left there to keep up to date."""
-        self._keep([p for p in self.posts() if p != (channel, ts)])
+    __tablename__ = "nudge_posts"
+    __table_args__ = (
+        UniqueConstraint("channel", "ts"),  # a Slack message is identified by both
+        Index("ix_nudge_posts_item", "action_item_id", "id"),
+    )
 
-    def _keep(self, posts: list[tuple[str, str]]) -> bool:
-        channels, stamps = " ".join(c for c, _ in posts), " ".join(t for _, t in posts)
-        if max(len(channels), len(stamps)) > POSTS_WIDTH:
-            return False
-        self.slack_channel, self.slack_ts = channels or None, stamps or None
-        return True
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nudge_id: Mapped[int] = mapped_column(ForeignKey("nudges.id", ondelete="CASCADE"), index=True)
+    # The nudge's item, here too: the refresh listener finds an item's messages by one index.
+    action_item_id: Mapped[int] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(40))
+    ts: Mapped[str] = mapped_column(String(40))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class NudgeSchedule(Base):

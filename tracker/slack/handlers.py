@@ -21,7 +21,7 @@ from tracker.messaging.ports import (
     RecipientNotFound,
     RecipientUnavailable,
 )
-from tracker.nudges.models import NudgeState
+from tracker.nudges.posts import forget_post
 from tracker.people.models import Person
 from tracker.slack.refresh import nudge_posted_as
 from tracker.worker.errors import GiveUp, RetryLater
@@ -72,10 +72,7 @@ def deliver_refresh(ctx: WorkerContext, message: Any) -> None:
 
 def _forget(ctx: WorkerContext, item_id: int, posted: Posted, reason: str) -> None:
     with transaction(ctx.session_factory) as session:
-        nudge = nudge_posted_as(session, item_id, posted)
-        # A pending escalation's recorded channel post keeps it from posting there twice: keep it.
-        if nudge is not None and nudge.state is not NudgeState.pending:
-            nudge.forget_post(posted.channel, posted.ts)
+        forget_post(session, channel=posted.channel, ts=posted.ts)
     log.info("Slack message %s/%s about item %s can no longer be updated (%s); no longer refreshed",
              posted.channel, posted.ts, item_id, reason)
 

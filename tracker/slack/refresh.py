@@ -23,12 +23,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.actions.hooks import ActionItemChange
 from tracker.messaging.ports import Posted
 from tracker.nudges.models import Nudge
+from tracker.nudges.posts import item_posts, nudge_of_message
 from tracker.slack.outbound import queue_refresh
 
 MAX_MESSAGES = 50
@@ -69,22 +69,15 @@ def shows(change: ActionItemChange) -> bool:
 
 
 def posted_messages(session: Session, item_id: int) -> list[PostedNudge]:
-    """The item's posted messages, newest first (one indexed query on nudges)."""
-    rows = session.scalars(
-        select(Nudge).where(Nudge.action_item_id == item_id, Nudge.slack_ts.is_not(None))
-        .order_by(Nudge.id.desc()).limit(MAX_MESSAGES)
-    )
-    found = [PostedNudge(row.id, row.kind.value, Posted(channel, ts)) for row in rows for channel, ts in row.posts()]
-    return found[:MAX_MESSAGES]
+    """The item's posted messages, newest first (one indexed query)."""
+    return [PostedNudge(nudge.id, nudge.kind.value, Posted(post.channel, post.ts))
+            for post, nudge in item_posts(session, item_id, MAX_MESSAGES)]
 
 
 def nudge_posted_as(session: Session, item_id: int, posted: Posted) -> Nudge | None:
-    """The nudge that `posted` is a message of, if it is one."""
-    candidates = session.scalars(
-        select(Nudge).where(Nudge.action_item_id == item_id,
-                            Nudge.slack_ts.contains(posted.ts, autoescape=True))
-    )
-    return next((n for n in candidates if (posted.channel, posted.ts) in n.posts()), None)
+    """The nudge that `posted` is a message of, if it is one (of this item)."""
+    nudge = nudge_of_message(session, channel=posted.channel, ts=posted.ts)
+    return nudge if nudge is not None and nudge.action_item_id == item_id else None
 
 
 @contextmanager
