@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from tracker.api.deps import DbSession
 from tracker.clock import Today
@@ -44,7 +45,8 @@ async def slack_interactivity(request: Request, session: DbSession) -> Response:
         interaction = codec.parse_interaction(body)
     except ValueError as exc:
         raise InvalidInput(f"not a Slack interaction: {exc}", field="payload") from exc
-    outcome = apply_interaction(session, interaction)
+    # Database work in a worker thread, never on the event loop (see tracker/sync/webhook_endpoints.py).
+    outcome = await run_in_threadpool(apply_interaction, session, interaction)
     if interaction.kind == "view_submission" and not outcome.ok:
         return JSONResponse({"response_action": "errors", "errors": {UPDATE_BLOCK: outcome.message[:150]}})
     return Response(status_code=200)  # an empty 200 is Slack's acknowledgement
@@ -70,12 +72,13 @@ async def slack_command(request: Request, session: DbSession, today: Today) -> J
         command = codec.parse_command(body)
     except ValueError as exc:
         raise InvalidInput(f"not a Slack command: {exc}", field="body") from exc
-    person = person_for(session, command.slack_user_id)
-    reply: dict[str, Any]
-    if person is None:
-        reply = {"response_type": "ephemeral", "text": UNKNOWN_PERSON}
-    else:
-        headline, items = listing(session, person=person, action=command.action,
-                                  base_url=request.app.state.settings.base_url, today=today)
-        reply = codec.command_reply(headline, items)
-    return JSONResponse(reply)
+    base_url = request.app.state.settings.base_url
+
+    def answer() -> dict[str, Any]:  # database work in a worker thread, never on the event loop
+        person = person_for(session, command.slack_user_id)
+        if person is None:
+            return {"response_type": "ephemeral", "text": UNKNOWN_PERSON}
+        headline, items = listing(session, person=person, action=command.action, base_url=base_url, today=today)
+        return codec.command_reply(headline, items)
+
+    return JSONResponse(await run_in_threadpool(answer))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from tracker.api.deps import DbSession
 from tracker.errors import InvalidInput, NotAuthenticated, NotFound
@@ -37,6 +38,9 @@ async def receive_webhook(kind: str, connection: str, request: Request, session:
         notice = codec.parse(request.headers, body)
     except ValueError as exc:
         raise InvalidInput(f"not a {kind} issue event: {exc}", field="body") from exc
-    receipt = receive_notice(session, kind=kind, connection_name=connection, connection=conn, notice=notice)
+    # Database work in a worker thread: on the event loop, a wait for a lock or a pooled
+    # connection would stall every request of the process, including the one holding it.
+    receipt = await run_in_threadpool(receive_notice, session, kind=kind, connection_name=connection,
+                                      connection=conn, notice=notice)
     status = 200 if receipt.outcome == "duplicate" else 202
     return JSONResponse({"outcome": receipt.outcome, "delivery_id": receipt.delivery_id}, status_code=status)
