@@ -76,3 +76,14 @@ def test_the_list_draws_root_causes_as_a_pareto_chart(browser: Browser, session:
     assert page.count('class="bar"') == 4  # every category, empty ones as zero-height bars
     assert 'data-count="2"' in page and "Process" in page and "billing" in page
     assert f'href="/app/investigations/{inv.id}"' in page
+
+
+def test_api_links_to_a_moment_or_an_investigation_open_their_pages(browser: Browser, session: Session) -> None:
+    world = build_world(session)
+    browser.sign_in_as(factories.person(session, Role.viewer))
+    for api, page in ((f"/moments/{world['moment'].id}", f"/app/moments/{world['moment'].id}"),
+                      (f"/investigations/{world['investigation'].id}",
+                       f"/app/investigations/{world['investigation'].id}")):
+        r = browser.get(api)
+        assert r.status_code == 303 and r.headers["location"] == page, api
+        assert browser.get(page).status_code == 200
