@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.errors import TrackerError
@@ -43,6 +46,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
+            # An unparsable body has no field: its loc is ("body", <character offset>).
+            {"field": "", "message": f"the body is not valid JSON ({e.get('ctx', {}).get('error', 'unreadable')})"}
+            if e.get("type") == "json_invalid" else
             {"field": _location(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
             for e in exc.errors()
         ]
@@ -80,12 +86,28 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(422, "invalid", "a number is out of range")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
         response = _error(exc.status_code, codes.get(exc.status_code, "error"), str(exc.detail))
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            # The router names only the first route that matched the path; list them all.
+            methods = allowed_methods(request.app.routes, request.url.path)
+            if methods:
+                response.headers["Allow"] = ", ".join(methods)
         return response
+
+
+def allowed_methods(routes: Sequence[Any], path: str) -> list[str]:
+    """Every method some route serves at `path` (included routers are walked into)."""
+    methods: set[str] = set()
+    for route in routes:
+        if hasattr(route, "original_router"):  # FastAPI nests included routers
+            methods.update(allowed_methods(route.original_router.routes, path))
+        elif isinstance(route, APIRoute | Route) and route.path_regex.fullmatch(path):
+            methods.update(route.methods or ())
+    return sorted(methods)
 
 
 class UnexpectedErrors:

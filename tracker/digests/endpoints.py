@@ -36,11 +36,12 @@ def get_digest(
     scope: ScopePath, session: DbSession, _: CurrentUser, today: Today,
     week: Annotated[str | None, Query(description="ISO week, e.g. 2026-W47 (default: this week).",
                                       max_length=10)] = None,
-    format: Annotated[Literal["json", "markdown", "html"], Query()] = "json",  # noqa: A002
+    format: Annotated[Literal["json", "markdown", "md", "html"],  # noqa: A002
+                      Query(description="`md` is `markdown` (the CLI's name).")] = "json",
 ) -> DigestOut | Response:
     """The weekly status digest of a team or of the whole programme, as JSON, Markdown or HTML."""
     report = build_digest(session, scope=scope_key(scope), week=week or week_of(today).label, today=today)
-    if format == "markdown":
+    if format in ("markdown", "md"):
         return Response(to_markdown(report), media_type="text/markdown; charset=utf-8")
     if format == "html":
         return Response(to_html(report), media_type="text/html; charset=utf-8")

@@ -56,7 +56,7 @@ def who_am_i(user: CurrentUser, response: Response) -> PersonOut:
     return PersonOut.model_validate(user)
 
 
-@router.get("/people/{person_id}", response_model=PersonOut)
+@router.get("/people/{person_id:int}", response_model=PersonOut)
 def get_person(person_id: IdPath, session: DbSession, _: CurrentUser, response: Response) -> PersonOut:
     """One person."""
     person = service.get_person(session, person_id)
@@ -64,7 +64,7 @@ def get_person(person_id: IdPath, session: DbSession, _: CurrentUser, response: 
     return PersonOut.model_validate(person)
 
 
-@router.patch("/people/{person_id}", response_model=PersonOut)
+@router.patch("/people/{person_id:int}", response_model=PersonOut)
 def update_person(
     person_id: IdPath, body: PersonUpdate, session: DbSession, user: CurrentUser, response: Response,
     if_match: IfMatch = None,
@@ -82,7 +82,7 @@ def _own_or_admin(user: Person, person_id: int) -> None:
         raise Forbidden("only an admin may manage another person's tokens")
 
 
-@router.get("/people/{person_id}/tokens", response_model=list[TokenOut])
+@router.get("/people/{person_id:int}/tokens", response_model=list[TokenOut])
 def list_tokens(person_id: IdPath, session: DbSession, user: CurrentUser) -> list[TokenOut]:
     """A person's API tokens (never their secrets)."""
     _own_or_admin(user, person_id)
@@ -90,7 +90,7 @@ def list_tokens(person_id: IdPath, session: DbSession, user: CurrentUser) -> lis
     return [TokenOut.model_validate(t) for t in tokens.list_tokens(session, person_id=person_id)]
 
 
-@router.post("/people/{person_id}/tokens", response_model=TokenCreated, status_code=201)
+@router.post("/people/{person_id:int}/tokens", response_model=TokenCreated, status_code=201)
 def create_token(person_id: IdPath, body: TokenCreate, session: DbSession, user: CurrentUser) -> TokenCreated:
     """Issue a personal API token; the secret is in this response only."""
     _own_or_admin(user, person_id)
