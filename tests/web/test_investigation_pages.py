@@ -87,3 +87,18 @@ def test_api_links_to_a_moment_or_an_investigation_open_their_pages(browser: Bro
         r = browser.get(api)
         assert r.status_code == 303 and r.headers["location"] == page, api
         assert browser.get(page).status_code == 200
+
+
+def test_nul_characters_are_refused_next_to_their_field(browser: Browser, session: Session) -> None:
+    world = build_world(session)
+    inv, moment = world["investigation"], world["moment"]
+    token = browser.sign_in_as(world["lead"])
+    r = browser.post(f"/app/investigations/{inv.id}", _form(inv, token, findings="a\x00b"))
+    assert r.status_code == 422 and 'id="f-findings-error"' in r.text
+    r = browser.post(f"/app/moments/{moment.id}/promote", {
+        "action_items.0.title": "a\x00b", "action_items.0.owner_id": str(world["owner"].id),
+        "action_items.0.team_id": str(world["team"].id), "action_items.0.deadline": "2030-01-31", "csrf_token": token})
+    assert r.status_code == 422 and 'id="f-action_items.0.title-error"' in r.text
+    r = browser.post(f"/app/moments/{moment.id}/rank", {"rank": "1", "reason": "a\x00b", "version": str(moment.version),
+                                                         "csrf_token": token})
+    assert r.status_code == 422 and 'id="f-reason-error"' in r.text

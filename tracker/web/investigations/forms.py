@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
+from tracker.api.input import Input
 from tracker.investigations.models import InvestigationStatus, RootCauseCategory
 
 
-class InvestigationForm(BaseModel):
+class InvestigationForm(Input):
     """What an investigation's owner (or a lead) records on its page: the fields the service
     lets an owner change, plus the version the page showed."""
 

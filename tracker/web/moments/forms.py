@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from tracker.api.input import Input
 from tracker.moments.priority import VALUE_FACTORS
 
 
-class WeightsForm(BaseModel):
+class WeightsForm(Input):
     """The four weights of the priority formula, as typed in the what-if form."""
 
     reach: float = Field(ge=0, le=1000, allow_inf_nan=False)
@@ -30,14 +31,14 @@ def has_weights(values: Mapping[str, str]) -> bool:
     return any(name in values for name in VALUE_FACTORS)
 
 
-class PinForm(BaseModel):
+class PinForm(Input):
     rank: int = Field(ge=1, le=100_000)
     reason: str = Field(min_length=1, max_length=2000)
     version: int = Field(ge=1)
     seen_activity: int = Field(0, ge=0)
 
 
-class UnpinForm(BaseModel):
+class UnpinForm(Input):
     version: int = Field(ge=1)
     seen_activity: int = Field(0, ge=0)
 
