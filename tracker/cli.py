@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 import tracker.models  # noqa: F401 - every mapper must be known before the first flush
@@ -43,6 +43,10 @@ def unit_of_work() -> Iterator[Session]:
             yield session
     except TrackerError as exc:
         fail(exc.message)
+    except (DataError, IntegrityError) as exc:
+        # The database refused a value (too long, out of range, a broken reference): the input's
+        # fault, not the connection's.
+        fail(f"the database refused the data, nothing was written: {exc.orig}")
     except DBAPIError as exc:
         fail(f"database error: {exc.orig}\n(is TRACKER_DATABASE_URL right, and has "
              "`tracker migrate` been run?)")

@@ -165,3 +165,21 @@ def test_inconsistent_references_are_an_error_not_a_crash(session: Session) -> N
     _table(data, "action_items")[0]["owner_id"] = 9999
     with pytest.raises(InvalidInput, match="not consistent"):
         import_programme(session, data)
+
+
+def test_the_importer_applies_the_apis_rules(session: Session) -> None:
+    """What the API refuses, the importer refuses too, on SQLite as on PostgreSQL: texts past
+    their column's length, NUL characters, ids past 32 bits, deadlines outside 2000..2100."""
+    data = copy.deepcopy(_demo_export(session))
+    _table(data, "action_items")[0]["title"] = "x" * 100_000
+    _table(data, "action_items")[1]["deadline"] = "0269-05-04"
+    _table(data, "people")[0]["name"] = "Ana\x00"
+    _table(data, "teams")[0]["lead_id"] = 2**40
+    with pytest.raises(InvalidInput) as err:
+        import_programme(session, data)
+    problems = [re.sub(r"\(\d+\)", "(id)", p) for p in err.value.details["problems"]]
+    assert "action_items row 1 (id) title: is 100000 characters; at most 200" in problems
+    assert "action_items row 2 (id) deadline: must be between 2000-01-01 and 2100-12-31" in problems
+    assert "people row 1 (id) name: must not contain NUL characters" in problems
+    assert any(p.startswith("teams row 1 (id) lead_id: ") and "range" in p for p in problems)
+    assert _rows(session) == 0

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Column, Table, TypeDecorator
 
 import tracker.models  # noqa: F401 - registers every table on Base.metadata
+from tracker.api.params import EARLIEST_DATE, LATEST_DATE, MAX_ID
 from tracker.db import Base
 
 FORMAT = "tracker-programme"
@@ -76,7 +77,9 @@ def from_json(column: Column[Any], value: Any) -> Any:
     if kind is date:
         if not isinstance(value, str):
             raise ValueError("must be an ISO 8601 date string")
-        return date.fromisoformat(value)
+        parsed_date = date.fromisoformat(value)
+        _check_like_the_api(column, kind, parsed_date)
+        return parsed_date
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         try:
             return kind(value)
@@ -91,4 +94,25 @@ def from_json(column: Column[Any], value: Any) -> Any:
         raise ValueError("must be a number")
     if kind is str and not isinstance(value, str):
         raise ValueError("must be a string")
+    _check_like_the_api(column, kind, value)
     return value
+
+
+# Dates the API takes for planning (tracker/api/params.py); other date columns are free.
+PLAN_DATE_COLUMNS = frozenset({"deadline", "due_date"})
+
+
+def _check_like_the_api(column: Column[Any], kind: type | None, value: Any) -> None:
+    """The API's own limits, so an import that passes on SQLite (which enforces none of them)
+    also fits PostgreSQL and everything the API would have let in."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        length = getattr(column.type, "length", None)
+        if length is not None and len(value) > length:
+            raise ValueError(f"is {len(value)} characters; at most {length}")
+    if kind is int and not -MAX_ID - 1 <= value <= MAX_ID:
+        raise ValueError(f"{value} is out of range for a 32-bit integer")
+    if isinstance(value, date) and column.name in PLAN_DATE_COLUMNS \
+            and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
