@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from tracker.api.deps import DbSession
 from tracker.api.params import IdPath
@@ -225,6 +227,13 @@ async def promote(request: Request, moment_id: IdPath, db: DbSession, me: PageLe
     row and writes nothing (it works without JavaScript)."""
     raw = await request.form()
     values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    # The form is read on the event loop; the database work runs in a worker thread, where a
+    # wait for a lock stalls this request only.
+    return await run_in_threadpool(_promote, request, moment_id, db, me, defaults, values)
+
+
+def _promote(request: Request, moment_id: int, db: Session, me: Person, defaults: Any,
+             values: dict[str, str]) -> Response:
     if "add_row" in values:
         values["rows"] = str(min(row_count(values) + 1, MAX_ROWS))
         return _promote_form(request, db, moment_id, FormResult(None, values))
