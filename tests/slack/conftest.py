@@ -57,6 +57,13 @@ def slack_client(slack_settings: Settings, session_factory) -> Iterator[TestClie
         yield c
 
 
+class _JoiningHTTPServer(ThreadingHTTPServer):
+    # Closing waits for requests still being relayed (a delivery the emulator gave up on after
+    # Slack's 3 s may still be running): the TestClient must outlive every call made through it.
+    daemon_threads = False
+    block_on_close = True
+
+
 class Relay:
     """Loopback HTTP in front of the TestClient, so the emulator's signed deliveries reach the app."""
 
@@ -77,7 +84,7 @@ class Relay:
             def log_message(self, *args: Any) -> None:
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _JoiningHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     @property
