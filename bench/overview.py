@@ -166,7 +166,8 @@ def explain(engine: Engine) -> None:
     """The plans of the overview's heaviest statements, as the database chooses them."""
     first = (TODAY - timedelta(weeks=12)).isoformat()
     queries = {
-        "done per week": f"SELECT count(*) FROM action_items WHERE phase = 'done' AND completed_at >= '{first}'",
+        "done per week": f"SELECT count(*) FROM action_items WHERE phase = 'done' AND completed_at >= '{first}' "
+                         f"AND completed_at < '{(TODAY + timedelta(days=7)).isoformat()}'",
         "items by phase": "SELECT phase, count(*) FROM action_items GROUP BY phase",
         "overdue now by team": "SELECT team_id, count(*) FROM action_items WHERE phase IN ('planned', "
                                "'implementing', 'training', 'closing_loop', 'blocked') AND deadline < "

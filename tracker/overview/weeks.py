@@ -91,9 +91,10 @@ def _overdue_at_ends(session: Session, weeks: list[Bucket]) -> list[int]:
     latest = weeks[-1].as_of
     still_open = (select(begins, literal(n), func.count())
                   .where(text(OPEN_PHASES_SQL), ActionItem.deadline < latest).group_by(begins))
+    # No deadline condition here: with one, SQLite walks (phase, deadline) over every done item
+    # instead of the window's; an item never overdue gets `begins` = n and adds nothing.
     done_since = (select(begins, ends, func.count())
-                  .where(text(DONE_PHASE_SQL), ActionItem.deadline < latest,
-                         ActionItem.completed_at >= weeks[0].end)
+                  .where(text(DONE_PHASE_SQL), ActionItem.completed_at >= weeks[0].end)
                   .group_by(begins, ends))
     totals = [0] * n
     for stmt in (still_open, done_since):
