@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from tests import factories
 from tests.factories import actions as af
 from tests.factories import journeys as jf
-
 from tracker.app import create_app
 from tracker.config import Settings
 from tracker.friction.csv_import import ImportFailed, import_friction_csv
