@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from markupsafe import Markup
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tracker.web.charts import (
     Columns,
@@ -29,9 +29,6 @@ from tracker.web.charts import (
     weekly_chart,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 # Would set a flag if any of it ran as markup.
 HOSTILE = ('<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
@@ -60,15 +57,16 @@ def pictures() -> list[Markup]:
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[Page]:
+def page(chromium: Browser) -> Iterator[Page]:
+    # The session's one Playwright and Chromium (tests/web/browser/conftest.py): a second
+    # sync_playwright() cannot start while that one runs.
     body = "".join(f"<figure>{svg}</figure>" for svg in pictures())
     html = f'<!doctype html><html lang="en"><head><title>Charts</title></head><body><main>{body}</main></body></html>'
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        tab = browser.new_page()
-        tab.set_content(html)
-        yield tab
-        browser.close()
+    context = chromium.new_context()
+    tab = context.new_page()
+    tab.set_content(html)
+    yield tab
+    context.close()
 
 
 def test_axe_finds_nothing_serious(page: Page) -> None:
