@@ -91,12 +91,12 @@ def test_throttle_doubles_the_wait_then_locks_and_forgets() -> None:
     for failures in range(1, 11):
         row.failures, row.last_failed_at = failures, now
         row.locked_until = now + throttle.ACCOUNT.lock_for if failures >= throttle.ACCOUNT.lock_after else None
-        waits.append(throttle._wait(row, keys[row.key], now))
+        waits.append(throttle.wait_for(row, keys[row.key], now))
     assert waits[:2] == [timedelta(0)] * 2
     assert waits[2:5] == [timedelta(seconds=1), timedelta(seconds=2), timedelta(seconds=4)]
     assert waits[8] == timedelta(minutes=1)  # capped
     assert waits[9] == timedelta(minutes=15)  # locked
-    assert throttle._wait(row, keys[row.key], now + timedelta(hours=2)) == timedelta(0)
+    assert throttle.wait_for(row, keys[row.key], now + timedelta(hours=2)) == timedelta(0)
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example", "/\\evil.example",
