@@ -130,8 +130,12 @@ def seed_items(engine: Engine, *, start: int, stop: int, owners: int, rng: rando
                 conn.execute(insert(TicketLink), links)
     # A settled table, as autovacuum leaves one: statistics, and on PostgreSQL a visibility map
     # so counts can be answered from an index alone.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))  # VACUUM refuses to run inside a transaction
+    else:
+        with engine.begin() as conn:  # committed: tracker.db opens SQLite transactions itself
+            conn.execute(text("ANALYZE"))
 
 
 def service_timing(engine: Engine, requests: int) -> Timing:
