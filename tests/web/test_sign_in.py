@@ -42,6 +42,9 @@ def test_home_shows_sign_in_until_signed_in_then_the_programme(browser: Browser,
     assert "Secure" not in cookie  # plain http here: a Secure cookie would never come back
     home = browser.get("/")
     assert "Programme home" in home.text and lead.name in home.text
+    # The last weeks drawn as a picture, with the table as its text alternative.
+    assert 'role="img" class="chart weekly' in home.text
+    assert "Items done" in home.text
 
 
 def test_cookie_is_secure_when_the_public_url_is_https(settings: Settings, session_factory, session: Session) -> None:  # type: ignore[no-untyped-def]
