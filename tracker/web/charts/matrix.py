@@ -16,7 +16,7 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from tracker.web.charts.svg import BLUE, INK, MUTED, attrs, esc, line, no_data, num, svg, text
+from tracker.web.charts.svg import BLUE, INK, MUTED, PlotFrame, attrs, esc, line, no_data, num, svg, text
 
 FACTOR_MIN, FACTOR_MAX = 1, 5
 MIDDLE = 3
@@ -37,21 +37,13 @@ class MatrixPoint:
 
 
 @dataclass(frozen=True)
-class Frame:
+class Frame(PlotFrame):
     width: float = 560.0
     height: float = 420.0
     left: float = 56.0
     right: float = 16.0
     top: float = 20.0
     bottom: float = 52.0
-
-    @property
-    def plot_w(self) -> float:
-        return self.width - self.left - self.right
-
-    @property
-    def plot_h(self) -> float:
-        return self.height - self.top - self.bottom
 
     def x(self, effort: float) -> float:
         """Effort 1..5 at the centres of five equal bands."""

@@ -11,7 +11,21 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from tracker.web.charts.svg import BLUE, INK, MUTED, VERMILLION, attrs, axis_top, esc, line, no_data, num, svg, text
+from tracker.web.charts.svg import (
+    BLUE,
+    INK,
+    MUTED,
+    VERMILLION,
+    PlotFrame,
+    attrs,
+    axis_top,
+    esc,
+    line,
+    no_data,
+    num,
+    svg,
+    text,
+)
 
 
 @dataclass(frozen=True)
@@ -46,25 +60,13 @@ def pareto_rows(bars: Sequence[ParetoBar]) -> list[ParetoRow]:
 
 
 @dataclass(frozen=True)
-class Frame:
+class Frame(PlotFrame):
     width: float = 560.0
     height: float = 320.0
     left: float = 48.0
     right: float = 52.0
     top: float = 20.0
     bottom: float = 48.0
-
-    @property
-    def plot_w(self) -> float:
-        return self.width - self.left - self.right
-
-    @property
-    def plot_h(self) -> float:
-        return self.height - self.top - self.bottom
-
-    @property
-    def base(self) -> float:
-        return self.top + self.plot_h
 
 
 def pareto_chart(

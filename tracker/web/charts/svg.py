@@ -12,6 +12,7 @@ not presentation attributes. A page stylesheet can still override them through t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
@@ -118,3 +119,28 @@ def axis_top(value: float, ticks: int = 4) -> int:
             if step == int(step) and step >= needed:
                 return int(step) * ticks
         scale *= 10
+
+
+@dataclass(frozen=True)
+class PlotFrame:
+    """A chart's canvas and the margins around its plot area; each chart sets its own sizes."""
+
+    width: float = 560.0
+    height: float = 320.0
+    left: float = 48.0
+    right: float = 16.0
+    top: float = 20.0
+    bottom: float = 48.0
+
+    @property
+    def plot_w(self) -> float:
+        return self.width - self.left - self.right
+
+    @property
+    def plot_h(self) -> float:
+        return self.height - self.top - self.bottom
+
+    @property
+    def base(self) -> float:
+        """The y of the plot's bottom edge (the zero line of bar charts)."""
+        return self.top + self.plot_h

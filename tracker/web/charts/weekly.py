@@ -19,6 +19,7 @@ from tracker.web.charts.svg import (
     MUTED,
     ORANGE,
     VERMILLION,
+    PlotFrame,
     attrs,
     axis_top,
     esc,
@@ -40,25 +41,13 @@ class WeekPoint:
 
 
 @dataclass(frozen=True)
-class Frame:
+class Frame(PlotFrame):
     width: float = 720.0
     height: float = 300.0
     left: float = 44.0
     right: float = 16.0
     top: float = 44.0  # room for the legend
     bottom: float = 36.0
-
-    @property
-    def plot_w(self) -> float:
-        return self.width - self.left - self.right
-
-    @property
-    def plot_h(self) -> float:
-        return self.height - self.top - self.bottom
-
-    @property
-    def base(self) -> float:
-        return self.top + self.plot_h
 
 
 SERIES = (("Items done", BLUE), ("Customers told", ORANGE), ("Open and overdue at week's end", VERMILLION))
