@@ -1,4 +1,4 @@
-"""One hostile corpus for every text field in every output (issue 9, point 3)."""
+"""One hostile corpus for every text field in every output."""
 
 from __future__ import annotations
 

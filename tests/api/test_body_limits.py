@@ -1,4 +1,4 @@
-"""Body caps per route: refused with 413 before the body is read (issue 9, point 2)."""
+"""Body caps per route: refused with 413 before the body is read."""
 
 from __future__ import annotations
 

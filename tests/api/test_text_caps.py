@@ -1,4 +1,4 @@
-"""Every free-text field a client can send has a length cap (issue 9, point 2: a lead stored a
+"""Every free-text field a client can send has a length cap (a lead stored a
 20 MB description and a list page then weighed 21 MB)."""
 
 from __future__ import annotations

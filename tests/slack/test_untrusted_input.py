@@ -1,4 +1,4 @@
-"""What reaches the Slack endpoints from outside (issue 9, points 4, 7 and 13): Slack's unsigned
+"""What reaches the Slack endpoints from outside: Slack's unsigned
 SSL check, replayed signed requests, payloads nested too deeply."""
 
 from __future__ import annotations

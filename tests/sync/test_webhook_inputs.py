@@ -1,5 +1,5 @@
-"""What vendors (and attackers holding nothing) may send the webhook endpoints (issue 9, points
-4, 11 and 12): deep nesting, GitHub's default form encoding, Jira's non-issue events."""
+"""What vendors (and attackers holding nothing) may send the webhook endpoints:
+deep nesting, GitHub's default form encoding, Jira's non-issue events."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Block Kit limits real Slack refuses with `invalid_blocks`, enforced by the emulator and kept
-by our builders (issue 9, point 14). Through the real slack-sdk WebClient."""
+by our builders. Through the real slack-sdk WebClient."""
 
 from __future__ import annotations
 
