@@ -81,12 +81,17 @@ def _count_failure(request: Request) -> None:
 CurrentUser = Annotated[Person, Depends(current_user)]
 
 
+def ensure_role(user: Person, roles: tuple[Role, ...]) -> Person:
+    """The one role check of API and pages alike: `user`, or 403 naming the roles needed."""
+    if user.role not in roles:
+        allowed = " or ".join(r.value for r in roles)
+        raise Forbidden(f"this needs the {allowed} role; you are {user.role.value}")
+    return user
+
+
 def _require(*roles: Role):  # type: ignore[no-untyped-def]
     def check(user: CurrentUser) -> Person:
-        if user.role not in roles:
-            allowed = " or ".join(r.value for r in roles)
-            raise Forbidden(f"this needs the {allowed} role; you are {user.role.value}")
-        return user
+        return ensure_role(user, roles)
 
     return check
 

@@ -8,11 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from tracker.api.deps import DbSession
+from tracker.api.deps import DbSession, ensure_role
 from tracker.auth import sessions
 from tracker.auth.sessions import SignedIn
 from tracker.db import transaction
-from tracker.errors import Forbidden
 from tracker.people.models import Person, Role
 from tracker.web.paths import SIGN_IN
 
@@ -98,10 +97,7 @@ PageUser = Annotated[Person, Depends(page_user)]
 
 def _require(*roles: Role):  # type: ignore[no-untyped-def]
     def check(user: PageUser) -> Person:
-        if user.role not in roles:
-            allowed = " or ".join(r.value for r in roles)
-            raise Forbidden(f"this needs the {allowed} role; you are {user.role.value}")
-        return user
+        return ensure_role(user, roles)
 
     return check
 
