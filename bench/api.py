@@ -27,7 +27,15 @@ from sqlalchemy import Engine, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Timing, fresh_database, measure, postgres_url, print_table, serve  # noqa: E402
+from bench.common import (  # noqa: E402
+    Timing,
+    fresh_database,
+    measure,
+    postgres_url,
+    print_plans,
+    print_table,
+    serve,
+)
 from tracker.actions.models import ActionItem, Phase, Priority, TrainingRecord  # noqa: E402
 from tracker.app import create_app  # noqa: E402
 from tracker.auth.models import ApiToken  # noqa: E402
@@ -151,11 +159,7 @@ def explain(engine: Engine) -> None:
         "overdue": "SELECT id FROM action_items WHERE deadline < CURRENT_DATE AND phase IN "
                    "('planned','implementing','training','closing_loop','blocked') ORDER BY deadline, id LIMIT 51",
     }
-    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-    with engine.connect() as conn:
-        for name, sql in queries.items():
-            plan = [" ".join(str(c) for c in row) for row in conn.execute(text(prefix + sql))]
-            print(f"  plan {name}: {' | '.join(plan)[:220]}")
+    print_plans(engine, queries, width=220)
 
 
 def bench(backend: str, *, items: int, owners: int, requests: int) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from tracker.db import make_engine
 from tracker.migrations import upgrade
@@ -126,3 +126,12 @@ def print_table(title: str, timings: list[Timing], floor: Timing) -> None:
     for t in [floor, *timings]:
         ratio = t.p50_ms / floor.p50_ms
         print(f"  {t.name:<34} {len(t.samples):>5} {t.p50_ms:>8.2f} {t.p99_ms:>8.2f} {t.rps:>8.0f} {ratio:>8.1f}x")
+
+
+def print_plans(engine: Engine, queries: dict[str, str], *, width: int = 240) -> None:
+    """Print the database's plan for each named query (EXPLAIN, or SQLite's EXPLAIN QUERY PLAN)."""
+    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as conn:
+        for name, sql in queries.items():
+            plan = [" ".join(str(c) for c in row) for row in conn.execute(text(prefix + sql))]
+            print(f"  plan {name}: {' | '.join(plan)[:width]}")

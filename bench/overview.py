@@ -29,7 +29,15 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.api import TOKEN, seed_people  # noqa: E402
-from bench.common import Timing, fresh_database, measure, postgres_url, print_table, serve  # noqa: E402
+from bench.common import (  # noqa: E402
+    Timing,
+    fresh_database,
+    measure,
+    postgres_url,
+    print_plans,
+    print_table,
+    serve,
+)
 from tracker.actions.models import (  # noqa: E402
     ActionItem,
     ChecklistEntry,
@@ -179,11 +187,7 @@ def explain(engine: Engine) -> None:
         "told per week": f"SELECT count(*) FROM checklist_entries WHERE notified_at >= '{first}' "
                          "AND status IN ('notified', 'acknowledged')",
     }
-    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-    with engine.connect() as conn:
-        for name, sql in queries.items():
-            plan = [" ".join(str(c) for c in row) for row in conn.execute(text(prefix + sql))]
-            print(f"  plan {name}: {' | '.join(plan)[:240]}")
+    print_plans(engine, queries, width=240)
 
 
 def bench(backend: str, *, items: int, owners: int, requests: int) -> None:
