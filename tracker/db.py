@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
+from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from tracker.sqlite_writers import WriterQueue, is_prompt, queue_for
 
 # Stable constraint names so Alembic migrations are deterministic on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -31,27 +38,60 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_POOL_SIZE = 48
 
 
+# Marks, in a pooled connection's record, that it holds its engine's writer turn.
+_HOLDS_TURN = "tracker_holds_writer_turn"
+
+
 def make_engine(url: str, **kwargs: object) -> Engine:
     if url.startswith("sqlite"):
+        writers: WriterQueue | None = None
         if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
             kwargs = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 16, **kwargs}
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        if engine.url.database and ":memory:" not in url:
+            writers = queue_for(os.path.realpath(engine.url.database))
+            event.listen(engine, "checkin", partial(_leave_writer_queue, writers))
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy, not the sqlite3 module, issue BEGIN: savepoints and
         # transactional DDL then behave as on PostgreSQL (see SQLAlchemy's pysqlite notes).
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", partial(_sqlite_begin, writers))
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _sqlite_begin(conn: Connection) -> None:
+def _sqlite_begin(writers: WriterQueue | None, conn: Connection) -> None:
     # SQLite has one writer at a time. A plain (deferred) BEGIN that has read cannot become the
     # writer once another connection committed: it fails at once with "database is locked",
     # whatever busy_timeout says. So a transaction that may write takes the write lock up front
     # (BEGIN IMMEDIATE, which does wait for busy_timeout), and only transactions marked
     # read-only (GET requests) start deferred: in WAL mode they never wait and never block.
-    read_only = conn.get_execution_options().get(READ_ONLY, False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    if conn.get_execution_options().get(READ_ONLY, False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    # Writers of this process take turns in arrival order (tracker/sqlite_writers.py); the turn
+    # is given back when the connection returns to the pool, just after its COMMIT or ROLLBACK.
+    record = conn.connection.record_info
+    queued = writers is not None and record is not None and not record.get(_HOLDS_TURN)
+    if queued:
+        assert writers is not None and record is not None
+        if not writers.acquire(SQLITE_BUSY_TIMEOUT_MS / 1000, prompt=is_prompt()):
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(
+                f"database is locked: other writers held it for {SQLITE_BUSY_TIMEOUT_MS // 1000} s"))
+        record[_HOLDS_TURN] = True
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if queued:
+            assert writers is not None and record is not None
+            record.pop(_HOLDS_TURN, None)
+            writers.release()
+        raise
+
+
+def _leave_writer_queue(writers: WriterQueue, _dbapi_connection: Any, connection_record: Any) -> None:
+    record = getattr(connection_record, "record_info", None)
+    if record is not None and record.pop(_HOLDS_TURN, False):
+        writers.release()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

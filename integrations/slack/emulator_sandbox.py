@@ -13,6 +13,7 @@ with whichever of its buttons is pressed (Slack's `state.values`).
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -57,11 +58,27 @@ class SandboxPage:
         if ephemeral is not None and ephemeral.ephemeral_to:
             user_id = ephemeral.ephemeral_to  # only its recipient sees an ephemeral message
         inputs = {k[len("input:") :]: v for k, v in form.items() if k.startswith("input:")}
+        before = self._answers(channel, ts)
         try:
             self.emu.click(channel, ts, action_id, user_id=user_id, block_id=block_id, inputs=inputs)
         except (LookupError, RuntimeError) as err:
             self.emu.interactions.notes.append(str(err))
+        else:
+            self._await_answer(channel, ts, before)
         return _redirect(acting, f"#m{ts.replace('.', '-')}")
+
+    def _answers(self, channel: str, ts: str) -> tuple[int, int]:
+        """How often the message was edited, and how many ephemeral answers exist."""
+        with self.emu.lock:
+            message = self.emu.interactions.find_message(channel, ts)
+            return (len(message.edits) if message else 0, len(self.emu.interactions.ephemerals))
+
+    def _await_answer(self, channel: str, ts: str, before: tuple[int, int], seconds: float = 3.0) -> None:
+        # Real Slack redraws a message live when the app answers a click a moment later (the
+        # app applies clicks in its worker); this page is static, so it waits for that answer.
+        deadline = time.monotonic() + seconds
+        while self._answers(channel, ts) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def slash(self, request: Request) -> Response:
         form = request.form()

@@ -21,6 +21,7 @@ from tests.factories.slack import SlackWorld
 from tracker.app import create_app
 from tracker.config import Settings, SlackSettings
 from tracker.outbox.models import OutboxMessage
+from tracker.slack.outbound import INTERACTION_KIND
 from tracker.worker.main import build_worker
 from tracker.worker.runner import Worker
 
@@ -155,4 +156,15 @@ def drain(worker: Worker, clock: Clock, rounds: int = 5) -> None:
         clock.advance(3600)
 
 
-__all__ = ["Clock", "Relay", "date", "drain", "factories", "outbox"]
+def apply_clicks(worker: Worker) -> int:
+    """Apply the clicks the endpoint stored, and nothing else: their answers and the redrawn
+    messages stay queued for the test to look at or deliver."""
+    kept = worker.handlers
+    worker.handlers = {INTERACTION_KIND: kept[INTERACTION_KIND]}
+    try:
+        return worker.run_until_idle()
+    finally:
+        worker.handlers = kept
+
+
+__all__ = ["Clock", "Relay", "apply_clicks", "date", "drain", "factories", "outbox"]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from integrations.slack.emulator import SlackEmulator
 from integrations.slack.workspace import Message
 from tests.factories.slack import SlackWorld
-from tests.slack.conftest import Clock, Relay, drain, outbox
+from tests.slack.conftest import Clock, Relay, apply_clicks, drain, outbox
 from tracker.actions.models import ActionItem, Phase, ProgressUpdate
 from tracker.activity.models import ActivityEntry
 from tracker.nudges.models import NudgeSchedule
@@ -62,7 +62,7 @@ def test_bad_signature_is_refused_and_changes_nothing(
 
 
 def test_old_timestamp_is_refused_and_changes_nothing(
-    world: SlackWorld, emulator: SlackEmulator, slack_client: TestClient, session: Session
+    world: SlackWorld, emulator: SlackEmulator, slack_client: TestClient, session: Session, worker: Worker
 ) -> None:
     item = world.item()
     body = _payload_body(world, item, world.owner.slack_user_id or "")
@@ -70,6 +70,7 @@ def test_old_timestamp_is_refused_and_changes_nothing(
     assert slack_client.post("/slack/interactivity", content=body, headers=old).status_code == 401
     fresh = emulator.sign(body, timestamp=int(time.time()) - 200)
     assert slack_client.post("/slack/interactivity", content=body, headers=fresh).status_code == 200
+    apply_clicks(worker)
     assert _phase(session, item) is Phase.implementing  # the control: the same body, in time
 
 
@@ -88,6 +89,9 @@ def test_owner_marks_the_next_phase_from_the_message(
 
     delivery = emulator.click(message.channel, message.ts, "advance", user_id=world.owner.slack_user_id or "")
     assert delivery.ok, delivery
+    assert _phase(session, item) is Phase.planned  # acknowledged at once, applied by the worker
+    assert len(outbox(session, "slack.interaction")) == 1
+    apply_clicks(worker)
     assert _phase(session, item) is Phase.implementing
     entry = session.scalars(select(ActivityEntry).where(ActivityEntry.action_item_id == item.id,
                                                         ActivityEntry.action == "phase_changed")).one()
@@ -112,6 +116,7 @@ def test_another_owners_click_is_refused(
     # The owner forwarded it / it sits in a channel: another owner presses the button.
     delivery = emulator.click(message.channel, message.ts, "advance", user_id=world.other_owner.slack_user_id or "")
     assert delivery.ok
+    apply_clicks(worker)
     assert _phase(session, item) is Phase.planned
     assert session.scalars(select(ActivityEntry).where(ActivityEntry.action == "phase_changed")).all() == []
     worker.run_until_idle()
@@ -127,8 +132,10 @@ def test_lead_may_act_and_strangers_are_told_who_they_are_not(
     message = _posted(world, worker, item)
     stranger = emulator.add_user("stranger")
     emulator.click(message.channel, message.ts, "advance", user_id=stranger.id)
+    apply_clicks(worker)
     assert _phase(session, item) is Phase.planned
     emulator.click(message.channel, message.ts, "advance", user_id=world.lead.slack_user_id or "")
+    apply_clicks(worker)
     assert _phase(session, item) is Phase.implementing
     worker.run_until_idle()
     assert _ephemerals(emulator, stranger.id)[0].startswith("I don't know you")
@@ -142,9 +149,11 @@ def test_a_second_click_on_an_old_message_does_not_move_the_item_again(
     owner = world.owner.slack_user_id or ""
     before = json.loads(json.dumps(message.blocks))
     emulator.click(message.channel, message.ts, "advance", user_id=owner)
+    apply_clicks(worker)
     # A click that raced the refresh: the emulator still has the old buttons if we restore them.
     emulator.edit_message(emulator.message(message.channel, message.ts), message.text, before, by="test")  # type: ignore[arg-type]
     emulator.click(message.channel, message.ts, "advance", user_id=owner)
+    apply_clicks(worker)
     assert _phase(session, item) is Phase.implementing
     worker.run_until_idle()
     assert any("out of date" in t for t in _ephemerals(emulator, owner))
@@ -162,11 +171,13 @@ def test_done_gate_refusal_names_what_is_missing(
     # training -> closing_loop is allowed; closing_loop -> done is gated by training and checklist.
     message = _posted(world, worker, item)
     emulator.click(message.channel, message.ts, "advance", user_id=world.owner.slack_user_id or "")
+    apply_clicks(worker)
     assert _phase(session, item) is Phase.closing_loop
     worker.run_until_idle()
     message = emulator.message(message.channel, message.ts)  # type: ignore[assignment]
     assert "Mark done" in json.dumps(message.blocks)
     emulator.click(message.channel, message.ts, "advance", user_id=world.owner.slack_user_id or "")
+    apply_clicks(worker)
     assert _phase(session, item) is Phase.closing_loop
     worker.run_until_idle()
     said = _ephemerals(emulator, world.owner.slack_user_id)[-1]
@@ -179,6 +190,7 @@ def test_snooze_holds_the_nudges_and_refreshes_the_message(
     item = world.item()
     message = _posted(world, worker, item)
     emulator.click(message.channel, message.ts, "snooze", user_id=world.owner.slack_user_id or "")
+    apply_clicks(worker)
     session.expire_all()
     row = session.get(NudgeSchedule, item.id)
     assert row is not None and row.snoozes == 1 and row.snoozed_until is not None
@@ -199,9 +211,11 @@ def test_post_an_update_from_the_message(
     message = _posted(world, worker, item)
     owner = world.owner.slack_user_id or ""
     emulator.click(message.channel, message.ts, "update", user_id=owner)  # nothing typed
+    apply_clicks(worker)
     assert session.scalars(select(ProgressUpdate)).all() == []
     emulator.click(message.channel, message.ts, "update", user_id=owner,
                    inputs={"update_text": "Copy fixed; waiting for QA"})
+    apply_clicks(worker)
     [update] = session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id)).all()
     assert update.note == "Copy fixed; waiting for QA" and update.author_id == world.owner.id
     worker.run_until_idle()
@@ -230,3 +244,44 @@ def relay_post(emulator: SlackEmulator, relay: Relay, body: bytes) -> int:
     request = urllib.request.Request(relay.url + "/slack/interactivity", data=body, headers=emulator.sign(body))
     with opener.open(request, timeout=5) as reply:
         return int(reply.status)
+
+
+def test_a_click_is_stored_and_acknowledged_then_applied_ahead_of_a_sync_backlog(
+    world: SlackWorld, emulator: SlackEmulator, worker: Worker, relay: Relay, session: Session
+) -> None:
+    from tracker.outbox.service import enqueue
+
+    item = world.item()
+    message = _posted(world, worker, item)
+    for n in range(3 * worker.batch_size):  # a long queue of ticket sync, older than the click
+        enqueue(session, kind="ticket.sync", payload={"n": n})
+    session.commit()
+    delivery = emulator.click(message.channel, message.ts, "advance", user_id=world.owner.slack_user_id or "")
+    assert delivery.ok and _phase(session, item) is Phase.planned
+    [stored] = outbox(session, "slack.interaction")
+    assert stored.payload["action_item_id"] == item.id and "payload" not in stored.payload["raw"]
+
+    synced: list[int] = []
+    worker.handlers["ticket.sync"] = lambda _ctx, message: synced.append(message.id)
+    worker.run_once()  # one batch: the click first, then the redrawn message, then the backlog
+    assert _phase(session, item) is Phase.implementing
+    assert len(synced) == worker.batch_size - 1
+    worker.run_once()
+    shown = json.dumps(emulator.message(message.channel, message.ts).blocks)  # type: ignore[union-attr]
+    assert "Marked implementing by Ana Silva" in shown
+
+
+def test_a_stored_click_survives_a_restart(
+    world: SlackWorld, emulator: SlackEmulator, worker: Worker, relay: Relay, session: Session,
+    slack_settings, session_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    from tracker.worker.main import build_worker
+
+    item = world.item()
+    message = _posted(world, worker, item)
+    emulator.click(message.channel, message.ts, "advance", user_id=world.owner.slack_user_id or "")
+    # The process that acknowledged it stops; a new worker applies what was stored.
+    restarted = build_worker(slack_settings, session_factory, worker_id="after-restart")
+    restarted.run_until_idle()
+    assert _phase(session, item) is Phase.implementing
+    assert "Marked implementing" in json.dumps(emulator.message(message.channel, message.ts).blocks)  # type: ignore[union-attr]

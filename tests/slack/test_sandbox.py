@@ -86,9 +86,13 @@ def test_sandbox_emulates_slack_for_the_demo_and_a_click_moves_the_item(
     message = ours()[-1]
     delivery = slack.click(message.channel, message.ts, "advance", user_id=slack_id)
     assert delivery.ok, delivery
-    with transaction(factory) as session:
-        moved = session.get(ActionItem, item_id)
-        assert moved is not None and moved.phase != phase
+
+    def moved() -> bool:  # acknowledged at once; the sandbox's worker applies it
+        with transaction(factory) as session:
+            item = session.get(ActionItem, item_id)
+            return item is not None and item.phase != phase
+
+    _wait(moved)
     _wait(lambda: bool(slack.message(message.channel, message.ts).edits))  # type: ignore[union-attr]
     assert "Marked" in str(slack.message(message.channel, message.ts).blocks)  # type: ignore[union-attr]
     engine.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from integrations.slack.emulator import SlackEmulator
 from tests.factories.slack import SlackWorld
-from tests.slack.conftest import Relay
+from tests.slack.conftest import Relay, apply_clicks, outbox
 from tests.slack.test_interactivity import _posted
 from tracker.actions.models import ProgressUpdate
 from tracker.worker.runner import Worker
@@ -46,9 +46,12 @@ def test_a_replayed_post_an_update_stores_the_note_once(
     # The same signed request again, well inside the five-minute window.
     replayed = {k: v for k, v in delivery.headers.items() if k.lower() != "content-length"}
     assert slack_client.post("/slack/interactivity", content=delivery.body, headers=replayed).status_code == 200
+    assert len(outbox(session, "slack.interaction")) == 2  # both stored; the key applies one
+    apply_clicks(worker)
     notes = session.scalars(select(ProgressUpdate.note).where(ProgressUpdate.action_item_id == item.id)).all()
     assert notes == ["Copy fixed"]
     # A second, real press of the button is a new action and is applied.
     emulator.click(message.channel, message.ts, "update", user_id=owner, inputs={"update_text": "Copy fixed"})
+    apply_clicks(worker)
     session.expire_all()
     assert len(session.scalars(select(ProgressUpdate).where(ProgressUpdate.action_item_id == item.id)).all()) == 2

@@ -20,7 +20,9 @@ from tracker.clock import Today
 from tracker.errors import InvalidInput, NotAuthenticated, NotFound
 from tracker.messaging.ports import InteractionCodec
 from tracker.slack.commands import listing
+from tracker.slack.outbound import queue_interaction
 from tracker.slack.service import UNKNOWN_PERSON, apply_interaction, person_for
+from tracker.sqlite_writers import prompt_writes
 
 router = APIRouter(tags=["slack"], include_in_schema=False)
 UPDATE_BLOCK = "update"  # the modal's input block, where Slack shows an error
@@ -39,14 +41,26 @@ async def _verified_body(request: Request) -> tuple[InteractionCodec, bytes]:
 
 @router.post("/slack/interactivity")
 async def slack_interactivity(request: Request, session: DbSession) -> Response:
-    """A button press (block_actions) or modal submission (view_submission) from Slack."""
+    """A button press (block_actions) or modal submission (view_submission) from Slack.
+
+    A button press is stored and acknowledged at once; the worker applies it (taking such
+    messages first) and answers in Slack. Applying it here, under load, could take longer than
+    the 3 s Slack waits before telling the person it failed. A modal submission is applied
+    here: its refusal has to be the answer itself, shown inside the modal.
+    """
     codec, body = await _verified_body(request)
     try:
         interaction = codec.parse_interaction(body)
     except ValueError as exc:
         raise InvalidInput(f"not a Slack interaction: {exc}", field="payload") from exc
+    if interaction.action == "open_ticket":
+        return Response(status_code=200)  # a link button: Slack opens the URL, we only acknowledge
     # Database work in a worker thread, never on the event loop (see tracker/sync/webhook_endpoints.py).
-    outcome = await run_in_threadpool(apply_interaction, session, interaction)
+    with prompt_writes():  # Slack times the answer: on SQLite these writes go first
+        if interaction.kind != "view_submission":
+            await run_in_threadpool(queue_interaction, session, interaction)
+            return Response(status_code=200)
+        outcome = await run_in_threadpool(apply_interaction, session, interaction)
     if interaction.kind == "view_submission" and not outcome.ok:
         return JSONResponse({"response_action": "errors", "errors": {UPDATE_BLOCK: outcome.message[:150]}})
     return Response(status_code=200)  # an empty 200 is Slack's acknowledgement

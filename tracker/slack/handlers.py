@@ -1,7 +1,8 @@
-"""Outbox handlers for the Slack side: refresh a posted nudge, respond, notice a lead.
+"""Outbox handlers for the Slack side: apply a click, refresh a posted nudge, respond, notice a lead.
 
-All three are safe to run twice: chat.update writes the same content again, an ephemeral answer
-repeated is harmless, and a notice is only ever about one failed nudge.
+All are safe to run twice: a click is recorded under its de-duplication key with the change it
+made, chat.update writes the same content again, an ephemeral answer repeated is harmless, and a
+notice is only ever about one failed nudge.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from tracker.messaging.ports import (
 )
 from tracker.nudges.posts import forget_post
 from tracker.people.models import Person
+from tracker.slack.outbound import interaction_from_payload
 from tracker.slack.refresh import nudge_posted_as
+from tracker.slack.service import apply_interaction
 from tracker.worker.errors import GiveUp, RetryLater
 from tracker.worker.runner import WorkerContext
 
@@ -42,6 +45,13 @@ def _fault(exc: MessengerError, what: str) -> Exception:
     if isinstance(exc, MessengerTransient):
         return RetryLater(f"{what}: {exc}", retry_after=exc.retry_after)
     return GiveUp(f"{what}: {exc}")
+
+
+def deliver_interaction(ctx: WorkerContext, message: Any) -> None:
+    """Apply a button press stored by the endpoint. Its answer and the redrawn message are
+    queued in the same transaction (see `apply_interaction`), so they go out only if it held."""
+    with transaction(ctx.session_factory) as session:
+        apply_interaction(session, interaction_from_payload(dict(message.payload)))
 
 
 def deliver_refresh(ctx: WorkerContext, message: Any) -> None:

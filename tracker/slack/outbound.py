@@ -1,5 +1,7 @@
 """Outbox messages that talk to Slack, written in the caller's transaction (never a call here).
 
+- `slack.interaction`: a verified button press, kept until the worker applies it (the
+  endpoint answers Slack as soon as it is stored, well inside Slack's 3 s);
 - `slack.refresh`: re-render a posted nudge after its item changed (chat.update);
 - `slack.respond`: an ephemeral answer to the person who clicked (their response_url);
 - `slack.notice`: tell a lead that a nudge could not be delivered (a DM with the item card).
@@ -8,10 +10,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tracker.messaging.ports import Interaction
 from tracker.outbox.service import enqueue
 
 NUDGE_KIND = "slack.nudge"
@@ -19,6 +23,24 @@ DIGEST_KIND = "slack.digest"
 REFRESH_KIND = "slack.refresh"
 RESPOND_KIND = "slack.respond"
 NOTICE_KIND = "slack.notice"
+INTERACTION_KIND = "slack.interaction"
+# What someone in Slack is waiting to see (their click applied, the message redrawn, the
+# answer): workers take these before ticket sync and sweeps, however long that queue is.
+PROMPT_KINDS = (INTERACTION_KIND, REFRESH_KIND, RESPOND_KIND)
+# The parsed fields an interaction is applied from; the raw Slack payload is not kept.
+_KEPT_RAW = ("dedup_key", "shown_phase", "promised_phase")
+
+
+def queue_interaction(session: Session, interaction: Interaction) -> None:
+    """Keep a verified click until the worker applies it (`interaction_from_payload`)."""
+    fields: dict[str, Any] = {f.name: getattr(interaction, f.name) for f in dataclasses.fields(Interaction)}
+    fields["raw"] = {k: interaction.raw[k] for k in _KEPT_RAW if interaction.raw.get(k) is not None}
+    enqueue(session, kind=INTERACTION_KIND, payload=fields)
+
+
+def interaction_from_payload(payload: dict[str, Any]) -> Interaction:
+    names = {f.name for f in dataclasses.fields(Interaction)}
+    return Interaction(**{k: v for k, v in payload.items() if k in names})
 
 
 def queue_refresh(session: Session, *, channel: str, ts: str, item_id: int, kind: str,

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from tracker.nudges.delivery import deliver_digest, deliver_nudge, give_up_nudge
-from tracker.slack.handlers import deliver_notice, deliver_refresh, deliver_response
-from tracker.slack.outbound import DIGEST_KIND, NOTICE_KIND, NUDGE_KIND, REFRESH_KIND, RESPOND_KIND
+from tracker.slack.handlers import deliver_interaction, deliver_notice, deliver_refresh, deliver_response
+from tracker.slack.outbound import (
+    DIGEST_KIND,
+    INTERACTION_KIND,
+    NOTICE_KIND,
+    NUDGE_KIND,
+    REFRESH_KIND,
+    RESPOND_KIND,
+)
 from tracker.sync.inbound import RECONCILE_KIND, deliver_reconcile, deliver_ticket_pull, give_up_ticket_pull
 from tracker.sync.push import deliver_ticket_sync, give_up_ticket_sync
 from tracker.sync.service import PULL_KIND, SYNC_KIND
@@ -21,6 +28,7 @@ def default_handlers() -> dict[str, Handler]:
         REFRESH_KIND: deliver_refresh,
         RESPOND_KIND: deliver_response,
         NOTICE_KIND: deliver_notice,
+        INTERACTION_KIND: deliver_interaction,
     }
 
 

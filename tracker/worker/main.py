@@ -19,6 +19,7 @@ from tracker import nudges, sync
 from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.nudges import jobs
+from tracker.slack.outbound import PROMPT_KINDS
 from tracker.sync.inbound import queue_reconciliation
 from tracker.worker.handlers import default_give_up_hooks, default_handlers
 from tracker.worker.runner import Worker, WorkerContext
@@ -35,7 +36,8 @@ def build_worker(settings: Settings, session_factory: sessionmaker[Session], *, 
     ctx = WorkerContext(session_factory=session_factory, resources=worker_resources(settings, factory))
     return Worker(ctx, default_handlers(), give_up_hooks=default_give_up_hooks(), worker_id=worker_id,
                   lease=timedelta(seconds=settings.outbox_lease_seconds),
-                  max_attempts=settings.outbox_max_attempts, backoff_scale=settings.outbox_backoff_scale)
+                  max_attempts=settings.outbox_max_attempts, backoff_scale=settings.outbox_backoff_scale,
+                  prompt_kinds=PROMPT_KINDS)
 
 
 def start_scheduler(settings: Settings, session_factory: sessionmaker[Session]) -> BackgroundScheduler:

@@ -66,9 +66,13 @@ class Worker:
         max_attempts: int = 10,
         backoff_scale: float = 1.0,
         give_up_hooks: dict[str, GiveUpHook] | None = None,
+        prompt_kinds: tuple[str, ...] = (),
     ) -> None:
         self.ctx = ctx
         self.handlers = handlers
+        # Kinds someone is waiting on (a click in Slack): claimed before anything else. They
+        # come from people, so they cannot keep the rest of the queue waiting for long.
+        self.prompt_kinds = prompt_kinds
         self.give_up_hooks = give_up_hooks or {}
         self.worker_id = worker_id or default_worker_id()
         self.batch_size = batch_size
@@ -81,10 +85,16 @@ class Worker:
     def run_once(self) -> int:
         """Claim one batch and handle it; returns how many messages were handled."""
         with transaction(self.ctx.session_factory) as session:
-            claimed = outbox.claim(
-                session, worker_id=self.worker_id, now=self.ctx.clock(), limit=self.batch_size,
-                lease=self.lease, kinds=tuple(self.handlers),
-            )
+            now = self.ctx.clock()
+            claimed = []
+            prompt = tuple(k for k in self.prompt_kinds if k in self.handlers)
+            if prompt:
+                claimed = outbox.claim(session, worker_id=self.worker_id, now=now, limit=self.batch_size,
+                                       lease=self.lease, kinds=prompt)
+            if len(claimed) < self.batch_size:
+                claimed += outbox.claim(session, worker_id=self.worker_id, now=now,
+                                        limit=self.batch_size - len(claimed), lease=self.lease,
+                                        kinds=tuple(self.handlers))
             session.expunge_all()
         with self._in_hand_lock:
             self._in_hand.update(m.id for m in claimed)

@@ -334,3 +334,27 @@ class _FixedClock:
 
     def now(self) -> float:
         return float(self.at)
+
+
+def test_a_sandbox_click_shows_an_answer_the_app_sends_a_moment_later(
+    emulator: SlackEmulator, team: Team, client: WebClient, app: App, web: httpx.Client
+) -> None:
+    import threading
+
+    posted = post_nudge(client, team)
+
+    def acknowledge_then_answer(got: Received) -> Response:
+        # As the tracker does: an empty 200 at once, the redrawn message from its worker later.
+        url = got.payload()["response_url"]
+        answer = {"replace_original": True, "text": "Marked done by Ana", "blocks": []}
+        threading.Timer(0.4, post_json, args=(url, answer)).start()
+        return Response(200)
+
+    app.reply = acknowledge_then_answer
+    form = {"channel": posted["channel"], "ts": posted["ts"], "as": team.ana.id,
+            "action": json.dumps(["item-7-actions", "mark_done"])}
+    clicked = web.post(emulator.url + "/sandbox/click", data=form)
+    assert clicked.status_code == 303
+    # The page the browser is sent back to already shows the answer.
+    stored = emulator.message(posted["channel"], posted["ts"])
+    assert stored is not None and stored.text == "Marked done by Ana"
