@@ -99,6 +99,15 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("POST", "/app/action-items/{item_id}/ticket"): _r("lead"),  # already linked: the page says so (409)
     ("POST", "/app/action-items/{item_id}/ticket/resume"): _r("lead"),
     ("POST", "/app/action-items/{item_id}/nudges"): _r("lead"),
+    ("GET", "/app/my-work"): _r("signed_in"),  # everyone's own items; controls only where they may act
+    ("POST", "/app/my-work/items/{item_id}/next-phase"): _r("item_owner", lambda w, who: {
+        "to": "implementing" if w["item"].phase.value == "planned" else "training",
+        "version": str(w["item"].version)}),
+    ("POST", "/app/my-work/items/{item_id}/updates"): _r("item_owner", lambda w, who: {"note": f"update by {who}"}),
+    # Past the team's limit the snooze answers 409 on the page (allowed, refused clearly).
+    ("POST", "/app/my-work/items/{item_id}/snooze"): _r("item_owner"),
+    ("POST", "/app/my-work/items/{item_id}/work-plan"): _r("item_owner", lambda w, who: {
+        "text": f"plan by {who}", "version": str(w["item"].version)}),
     ("GET", "/app/people"): _r("admin"),
     ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
                                                          "role": "owner"}),

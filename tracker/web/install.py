@@ -21,11 +21,12 @@ from tracker.web.home.routes import router as home_router
 from tracker.web.investigations.routes import router as investigations_router
 from tracker.web.journeys.routes import router as journeys_router
 from tracker.web.moments.routes import router as moments_router
+from tracker.web.my_work.routes import router as my_work_router
 from tracker.web.people.routes import router as people_router
 from tracker.web.templating import STATIC
 
 PAGE_ROUTERS = (home_router, auth_router, actions_router, people_router, board_router, moments_router,
-                investigations_router, journeys_router)
+                investigations_router, journeys_router, my_work_router)
 
 
 def install_web(app: FastAPI) -> None:

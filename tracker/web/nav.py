@@ -20,6 +20,7 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("Home", "/"),
+    NavItem("My work", "/app/my-work", frozenset({Role.owner, Role.lead, Role.admin})),
     NavItem("Journeys", "/app/journey-maps"),
     NavItem("Moments", "/app/moments"),
     NavItem("Investigations", "/app/investigations"),
