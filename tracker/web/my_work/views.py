@@ -104,12 +104,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _sentence(text: str | None, fallback: str) -> str:
+    return (text or fallback).strip().rstrip(".") + "."
+
+
 def blockers_of(item: ActionItem, gate: phases.GateState, training: TrainingRecord | None,
                 link: TicketLink | None) -> list[Blocker]:
     """What stops the item from being done, in the words the owner acts on."""
     found: list[Blocker] = []
     if item.phase is Phase.blocked:
-        found.append(Blocker("blocked", f"Blocked: {item.blocked_reason or 'no reason given'}."))
+        found.append(Blocker("blocked", "Blocked: " + _sentence(item.blocked_reason, "no reason given")))
     if item.work_plan is None:
         found.append(Blocker("work_plan", "No work plan yet: submit one so the team knows how it gets fixed."))
     missing = phases.done_blockers(gate)
@@ -122,7 +126,8 @@ def blockers_of(item: ActionItem, gate: phases.GateState, training: TrainingReco
                              "about the fix (closed-loop checklist)."))
     if link is not None and link.state is LinkState.broken:
         key = f" {link.remote_key}" if link.remote_key else ""
-        found.append(Blocker("ticket", f"Ticket{key} link broken: {link.broken_reason or 'no reason recorded'}. "
+        why = _sentence(link.broken_reason, "no reason recorded")
+        found.append(Blocker("ticket", f"Ticket{key} link broken: {why} "
                              "Changes no longer reach the ticket until a lead resumes it."))
     return found
 
