@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint migrate demo bench clean chromium
+.PHONY: install run test lint migrate demo bench clean chromium pictures
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ migrate: install
 
 bench: install
 	$(BIN)/python bench/api.py
+
+## The README's pictures, from the demo programme (needs Chromium, like the browser tests).
+pictures: install chromium
+	$(BIN)/python -m tests.web.browser.pictures docs/pictures
 
 clean:
 	rm -rf $(VENV) tracker.db

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,9 +75,9 @@ def _seed(database_url: str) -> tuple[dict[str, str], dict[str, int]]:
     return by_role, {"move": ids[0], "stale": ids[1], "deep_link": other}
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("browser")
+@contextmanager
+def running_server(tmp: Path) -> Iterator[Server]:
+    """The app in a uvicorn subprocess on a free port, on a fresh database holding the demo."""
     database_url = f"sqlite:///{tmp / 'browser.db'}"
     emails, items = _seed(database_url)
     port = _free_port()
@@ -106,6 +107,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("browser")) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
