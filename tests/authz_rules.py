@@ -115,6 +115,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/action-items/{item_id}/checklist"): _r("read"),
     ("POST", "/action-items/{item_id}/checklist"): _r("writer"),
     ("PATCH", "/action-items/{item_id}/checklist/{entry_id}"): _r("writer", "entry"),
+    ("GET", "/action-items/{item_id}/customer-message"): _r("read"),
+    ("PUT", "/action-items/{item_id}/customer-message"): _r("lead", "item"),
+    # the closed-loop queue across items (support staff are owner-role people)
+    ("GET", "/closed-loop/queue"): _r("read"),
+    ("GET", "/closed-loop/queue/by-item"): _r("read"),
+    ("POST", "/closed-loop/marks"): _r("writer"),  # the example's entry may not exist: 422 (allowed)
     ("GET", "/activity"): _r("read"),
     # tickets
     ("GET", "/ticket-targets"): _r("read"),

@@ -108,6 +108,13 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("POST", "/app/my-work/items/{item_id}/snooze"): _r("item_owner"),
     ("POST", "/app/my-work/items/{item_id}/work-plan"): _r("item_owner", lambda w, who: {
         "text": f"plan by {who}", "version": str(w["item"].version)}),
+    ("GET", "/app/closed-loop"): _r("signed_in"),  # viewers read the queue; marking is for writers
+    ("GET", "/app/closed-loop.csv"): _r("signed_in"),
+    ("POST", "/app/closed-loop/marks"): _r("writer", lambda w, who: {
+        "mark": "notified", "entry": f"{w['entry'].id}:{w['entry'].version}"}),
+    ("GET", "/app/action-items/{item_id}/customer-message"): _r("lead"),
+    ("POST", "/app/action-items/{item_id}/customer-message"): _r("lead", lambda w, who: {
+        "text": "Hello {customer_name}, " + f"{who} says: " + "{fix} is live.", "version": str(w["item"].version)}),
     ("GET", "/app/people"): _r("admin"),
     ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
                                                          "role": "owner"}),

@@ -37,11 +37,6 @@ def guess_channel(contact: str) -> ContactChannel:
     return ContactChannel.other
 
 
-def contact_key(contact: str) -> str:
-    """The form contacts are compared in: "Dana@X.example " and "dana@x.example" are one person."""
-    return "".join(contact.split()).lower()
-
-
 def checklist_counts(session: Session, item_id: int) -> dict[str, int]:
     rows = session.execute(
         select(ChecklistEntry.status, func.count())

@@ -38,9 +38,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.actions.checklist import contact_key, guess_channel
+from tracker.actions.checklist import guess_channel
 from tracker.actions.hooks import after_change
-from tracker.actions.models import ActionItem, ChecklistEntry, NotificationStatus, Phase
+from tracker.actions.models import ActionItem, ChecklistEntry, NotificationStatus, Phase, contact_key
 from tracker.friction.hooks import CustomersChanged
 from tracker.friction.models import AffectedCustomer, FrictionPoint
 from tracker.investigations.models import Investigation

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -15,7 +16,8 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.sql.expression import ColumnElement, literal_column
 
 from tracker.db import Base
 from tracker.types import UTCDateTime, utcnow
@@ -75,6 +77,9 @@ class ActionItem(Base):
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     training_waived_reason: Mapped[str | None] = mapped_column(Text)
     checklist_waived_reason: Mapped[str | None] = mapped_column(Text)
+    # What support staff send affected customers once the fix shipped, with placeholders
+    # (tracker/closed_loop/messages.py); None means the default text. Leads write it.
+    customer_message_template: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -150,11 +155,37 @@ class NotificationStatus(StrEnum):
     unreachable = "unreachable"
 
 
+def contact_key(contact: str) -> str:
+    """The form contacts are compared in: "Dana@X.example " and "dana@x.example" are one person."""
+    return "".join(contact.split()).lower()
+
+
+def _contact_key_default(context: Any) -> str:
+    # Rows inserted without the ORM (bulk inserts, the JSON import of an older export) get
+    # their key from the contact in the same row.
+    return contact_key(context.get_current_parameters().get("contact") or "")
+
+
+# Pending entries, spelled as the partial index's predicate so both planners can match a query
+# to it (a bound parameter cannot be matched by a generic plan).
+PENDING_SQL = "status = 'pending'"
+
+
+def pending_entry() -> ColumnElement[bool]:
+    return ChecklistEntry.status == literal_column("'pending'")
+
+
 class ChecklistEntry(Base):
     """One affected customer to tell about the fix (closing the loop)."""
 
     __tablename__ = "checklist_entries"
-    __table_args__ = (UniqueConstraint("action_item_id", "affected_customer_id"),)
+    __table_args__ = (
+        UniqueConstraint("action_item_id", "affected_customer_id"),
+        # The closed-loop queue: pending customers across items, one group per person, in
+        # contact order (tracker/closed_loop/queue.py).
+        Index("ix_checklist_entries_pending_contact", "contact_key", "action_item_id",
+              postgresql_where=text(PENDING_SQL), sqlite_where=text(PENDING_SQL)),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action_item_id: Mapped[int] = mapped_column(
@@ -166,6 +197,9 @@ class ChecklistEntry(Base):
     )
     customer_name: Mapped[str] = mapped_column(String(200))
     contact: Mapped[str] = mapped_column(String(320))
+    # contact_key(contact), kept with the row so the queue groups one person's entries across
+    # items with an index instead of normalising every contact on every read.
+    contact_key: Mapped[str] = mapped_column(String(320), default=_contact_key_default)
     channel: Mapped[ContactChannel] = mapped_column(Enum(ContactChannel, native_enum=False, length=16))
     message: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[NotificationStatus] = mapped_column(
@@ -177,3 +211,8 @@ class ChecklistEntry(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("contact")
+    def _keep_contact_key(self, _: str, value: str) -> str:
+        self.contact_key = contact_key(value)
+        return value

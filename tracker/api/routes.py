@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from tracker.actions.endpoints import router as actions_router
 from tracker.activity.endpoints import router as activity_router
+from tracker.closed_loop.endpoints import router as closed_loop_router
 from tracker.digests.endpoints import router as digests_router
 from tracker.friction.endpoints import router as friction_router
 from tracker.investigations.endpoints import router as investigations_router
@@ -27,6 +28,7 @@ ROUTERS = (
     investigations_router,
     promote_router,
     actions_router,
+    closed_loop_router,
     activity_router,
     tickets_router,
     webhooks_router,

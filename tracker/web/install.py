@@ -14,6 +14,7 @@ from tracker.web import docs
 from tracker.web.actions.routes import router as actions_router
 from tracker.web.auth.routes import router as auth_router
 from tracker.web.board.routes import router as board_router
+from tracker.web.closed_loop.routes import router as closed_loop_router
 from tracker.web.deeplinks import BrowserDeepLinks
 from tracker.web.errors import install_error_pages
 from tracker.web.headers import SecurityHeaders
@@ -26,7 +27,7 @@ from tracker.web.people.routes import router as people_router
 from tracker.web.templating import STATIC
 
 PAGE_ROUTERS = (home_router, auth_router, actions_router, people_router, board_router, moments_router,
-                investigations_router, journeys_router, my_work_router)
+                investigations_router, journeys_router, my_work_router, closed_loop_router)
 
 
 def install_web(app: FastAPI) -> None:

@@ -25,6 +25,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Moments", "/app/moments"),
     NavItem("Investigations", "/app/investigations"),
     NavItem("Board", "/app/board"),
+    NavItem("Closed loop", "/app/closed-loop"),
     NavItem("People", "/app/people", frozenset({Role.admin})),
     NavItem("API docs", "/docs"),
 )
