@@ -6,8 +6,8 @@ Create Date: 2026-12-01 17:58:51.940532
 
 The queue of customers still owed news groups one person's pending entries across items by
 their contact, compared without case or spaces (tracker.actions.models.contact_key). The key is
-stored with each entry and indexed over pending entries only, so the queue walks people in
-order instead of normalising every contact on every read. Existing rows get their key here,
+stored with each entry and indexed over pending entries only (by person, and by item), so the
+queue walks people in order instead of normalising every contact on every read. Existing rows get their key here,
 computed by the same rule in Python (SQL's lower/replace would miss tabs and line breaks).
 
 action_items.customer_message_template is the text a lead writes for the customers of one fix;
@@ -60,10 +60,14 @@ def upgrade() -> None:
         batch_op.alter_column("contact_key", existing_type=sa.String(length=320), nullable=False)
         batch_op.create_index("ix_checklist_entries_pending_contact", ["contact_key", "action_item_id"],
                               unique=False, postgresql_where=sa.text(PENDING), sqlite_where=sa.text(PENDING))
+        batch_op.create_index("ix_checklist_entries_pending_item", ["action_item_id", "contact_key"],
+                              unique=False, postgresql_where=sa.text(PENDING), sqlite_where=sa.text(PENDING))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("checklist_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_checklist_entries_pending_item", postgresql_where=sa.text(PENDING),
+                            sqlite_where=sa.text(PENDING))
         batch_op.drop_index("ix_checklist_entries_pending_contact", postgresql_where=sa.text(PENDING),
                             sqlite_where=sa.text(PENDING))
         batch_op.drop_column("contact_key")
