@@ -5,6 +5,7 @@ from tracker.activity.models import ActivityEntry
 from tracker.auth.models import ApiToken, PasswordCredential, PasswordLink, SignInThrottle, WebSession
 from tracker.digests.models import DigestDelivery
 from tracker.friction.models import AffectedCustomer, Evidence, FrictionPoint
+from tracker.health.models import ConnectionActivity, InboundRejection
 from tracker.investigations.models import Investigation
 from tracker.journeys.models import JourneyMap, JourneyStage, JourneyStep
 from tracker.moments.models import MomentOfTruth, PriorityWeightSet
@@ -14,8 +15,9 @@ from tracker.people.models import Person, Team
 from tracker.sync.models import InboundDelivery, TicketLink, TicketTarget
 
 __all__ = [
-    "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry",
-    "DigestDelivery", "Evidence", "FrictionPoint", "InboundDelivery", "Investigation", "JourneyMap",
+    "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry", "ConnectionActivity",
+    "DigestDelivery", "Evidence", "FrictionPoint", "InboundDelivery", "InboundRejection", "Investigation",
+    "JourneyMap",
     "JourneyStage", "JourneyStep", "MomentOfTruth", "Nudge", "NudgePolicy", "NudgeSchedule",
     "OutboxMessage", "PasswordCredential", "PasswordLink", "Person", "PriorityWeightSet",
     "ProgressUpdate", "SignInThrottle", "Team", "TicketLink", "TicketTarget", "TrainingRecord",

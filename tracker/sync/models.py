@@ -83,7 +83,11 @@ class InboundDelivery(Base):
     """A verified webhook delivery, kept so a redelivery (same id) is recognised and ignored."""
 
     __tablename__ = "inbound_deliveries"
-    __table_args__ = (UniqueConstraint("source", "delivery_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "delivery_id"),
+        # Integration health counts each source's deliveries of the last 24 hours.
+        Index("ix_inbound_deliveries_source_received", "source", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(40))  # "jira:<connection>", "github:<connection>"

@@ -1,0 +1,1 @@
+"""Integration health: what each connection (Jira, GitHub, Slack) did last, what waits, what failed."""
