@@ -57,6 +57,8 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("GET", "/set-password/{secret}"): _r("public"),
     ("POST", "/set-password/{secret}"): _r("public", lambda w, who: {"password": f"{who} new password",
                                                                       "confirm": f"{who} new password"}),
+    ("GET", "/app/activity"): _r("signed_in"),
+    ("GET", "/app/activity.csv"): _r("signed_in"),
     ("GET", "/app/account"): _r("signed_in"),
     ("POST", "/app/account/sessions/end-others"): _r("signed_in"),
     ("GET", "/app/account/password"): _r("signed_in"),
@@ -115,6 +117,12 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("GET", "/app/action-items/{item_id}/customer-message"): _r("lead"),
     ("POST", "/app/action-items/{item_id}/customer-message"): _r("lead", lambda w, who: {
         "text": "Hello {customer_name}, " + f"{who} says: " + "{fix} is live.", "version": str(w["item"].version)}),
+    ("GET", "/app/health"): _r("lead"),
+    # The world has no given-up message: the page answers 404 naming it (allowed, refused clearly).
+    ("POST", "/app/health/retry"): _r("lead", lambda w, who: {"message_id": "2147483000"}),
+    ("POST", "/app/health/retry-all"): _r("lead"),
+    # The world's link is broken: the first allowed caller resumes it, the next gets 409 (allowed).
+    ("POST", "/app/health/links/{item_id}/resume"): _r("lead", lambda w, who: {"recreate": "false"}),
     ("GET", "/app/people"): _r("admin"),
     ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
                                                          "role": "owner"}),

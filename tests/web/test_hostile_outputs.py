@@ -21,7 +21,7 @@ from tests.factories.programme import build_world
 from tests.hostile import HOSTILE
 from tests.web.conftest import Browser
 from tracker.nudges.messages import build_message
-from tracker.web.board.export import FORMULA_START
+from tracker.web.csv_cells import FORMULA_START
 
 SPECIAL = ("<", ">", "&")
 

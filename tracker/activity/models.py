@@ -20,6 +20,9 @@ class ActivityEntry(Base):
     # None means the system itself (a sweep, a sync from Jira/GitHub).
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(String(200))  # kept even if the person is deleted
+    # The door the change came in by (tracker/activity/source.py): api, web, slack, jira, github
+    # or system.
+    source: Mapped[str] = mapped_column(String(10), default="system", server_default="system")
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(40))
@@ -33,4 +36,5 @@ class ActivityEntry(Base):
         Index("ix_activity_log_action_item", "action_item_id", "id"),
         Index("ix_activity_log_moment", "moment_id", "id"),
         Index("ix_activity_log_actor", "actor_id", "id"),
+        Index("ix_activity_log_source", "source", "id"),
     )

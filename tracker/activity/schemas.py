@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from tracker.activity.source import Source
+
 
 class ActivityOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -13,6 +15,7 @@ class ActivityOut(BaseModel):
     at: datetime
     actor_id: int | None
     actor_label: str
+    source: Source
     entity_type: str
     entity_id: int
     action: str

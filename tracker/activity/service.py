@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tracker.activity.models import ActivityEntry
+from tracker.activity.source import Source, source_of
 from tracker.people.models import Person
 
 
@@ -49,6 +50,7 @@ def record(
     entry = ActivityEntry(
         actor_id=actor.id if actor else None,
         actor_label=label,
+        source=source_of(label, has_actor=actor is not None).value,
         entity_type=entity_type,
         entity_id=entity_id,
         action=action,
@@ -67,8 +69,11 @@ def activity_query(
     action_item_id: int | None = None,
     moment_id: int | None = None,
     actor_id: int | None = None,
+    source: Source | None = None,
 ) -> Select[ActivityEntry]:
     stmt = select(ActivityEntry)
+    if source is not None:
+        stmt = stmt.where(ActivityEntry.source == source.value)
     if entity_type is not None:
         stmt = stmt.where(ActivityEntry.entity_type == entity_type)
     if entity_id is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from tracker.actions.models import ActionItem
 from tracker.activity.service import record
+from tracker.activity.source import Source, acting_from
 from tracker.db import transaction
 from tracker.messaging.ports import (
     MessengerAuthFailed,
@@ -50,7 +51,7 @@ def _fault(exc: MessengerError, what: str) -> Exception:
 def deliver_interaction(ctx: WorkerContext, message: Any) -> None:
     """Apply a button press stored by the endpoint. Its answer and the redrawn message are
     queued in the same transaction (see `apply_interaction`), so they go out only if it held."""
-    with transaction(ctx.session_factory) as session:
+    with acting_from(Source.slack), transaction(ctx.session_factory) as session:
         apply_interaction(session, interaction_from_payload(dict(message.payload)))
 
 

@@ -12,12 +12,15 @@ from fastapi.staticfiles import StaticFiles
 
 from tracker.web import docs
 from tracker.web.actions.routes import router as actions_router
+from tracker.web.activity.routes import router as activity_router
 from tracker.web.auth.routes import router as auth_router
 from tracker.web.board.routes import router as board_router
 from tracker.web.closed_loop.routes import router as closed_loop_router
 from tracker.web.deeplinks import BrowserDeepLinks
+from tracker.web.doors import ActivitySourceMiddleware
 from tracker.web.errors import install_error_pages
 from tracker.web.headers import SecurityHeaders
+from tracker.web.health.routes import router as health_router
 from tracker.web.home.routes import router as home_router
 from tracker.web.investigations.routes import router as investigations_router
 from tracker.web.journeys.routes import router as journeys_router
@@ -27,7 +30,8 @@ from tracker.web.people.routes import router as people_router
 from tracker.web.templating import STATIC
 
 PAGE_ROUTERS = (home_router, auth_router, actions_router, people_router, board_router, moments_router,
-                investigations_router, journeys_router, my_work_router, closed_loop_router)
+                investigations_router, journeys_router, my_work_router, closed_loop_router,
+                health_router, activity_router)
 
 
 def install_web(app: FastAPI) -> None:
@@ -40,3 +44,4 @@ def install_web(app: FastAPI) -> None:
                  if isinstance(route, APIRoute) and "GET" in (route.methods or ())]
     app.add_middleware(BrowserDeepLinks, page_patterns=page_gets)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ActivitySourceMiddleware)

@@ -1,26 +1,21 @@
-"""The table as CSV. Spreadsheets run a cell that starts with = + - @ (or a tab/CR that hides
-one) as a formula: such text gets a leading apostrophe, so a hostile title stays text."""
+"""The table as CSV (cells guarded against formulas by tracker/web/csv_cells.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from tracker.web.board.views import Card
+from tracker.web.csv_cells import cell
+from tracker.web.csv_cells import to_csv as table_csv
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["HEADER", "cell", "row_of", "to_csv"]
+
 HEADER = ("id", "title", "phase", "owner", "team", "deadline", "overdue", "priority", "ticket",
           "ticket state", "people trained", "training target", "customers told", "customers to tell",
           "url")
 
 
-def cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def row_of(card: Card, base_url: str) -> list[str]:
+def row_of(card: Card, base_url: str) -> list[object]:
     item, link, training = card.item, card.link, card.training
     values: list[object] = [
         item.id, item.title, item.phase.value, card.owner, card.team, item.deadline.isoformat(),
@@ -30,13 +25,8 @@ def row_of(card: Card, base_url: str) -> list[str]:
         card.told if card.to_tell else "", card.to_tell or "",
         f"{base_url}/app/action-items/{item.id}",
     ]
-    return [cell(v) for v in values]
+    return values
 
 
 def to_csv(cards: Iterable[Card], base_url: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for card in cards:
-        writer.writerow(row_of(card, base_url))
-    return out.getvalue()
+    return table_csv(HEADER, (row_of(card, base_url) for card in cards))
