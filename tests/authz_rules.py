@@ -133,6 +133,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/moments/{moment_id}/tickets"): _r("lead"),
     ("POST", "/action-items/{item_id}/ticket/resume"): _r("lead"),
     ("GET", "/ticket-links"): _r("read"),
+    # integration health (the example names a message that may not exist: 404, allowed)
+    ("GET", "/integration-health"): _r("lead"),
+    ("POST", "/integration-health/retry"): _r("lead"),
     # nudges and digests
     ("GET", "/teams/{team_id}/nudge-policy"): _r("read"),
     ("PUT", "/teams/{team_id}/nudge-policy"): _r("lead", "nudge_policy"),

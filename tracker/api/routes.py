@@ -9,6 +9,7 @@ from tracker.activity.endpoints import router as activity_router
 from tracker.closed_loop.endpoints import router as closed_loop_router
 from tracker.digests.endpoints import router as digests_router
 from tracker.friction.endpoints import router as friction_router
+from tracker.health.endpoints import router as health_router
 from tracker.investigations.endpoints import router as investigations_router
 from tracker.journeys.endpoints import router as journeys_router
 from tracker.moments.endpoints import router as moments_router
@@ -36,6 +37,7 @@ ROUTERS = (
     nudges_router,
     digests_router,
     overview_router,
+    health_router,
 )
 
 

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from tracker.api.deps import DbSession
 from tracker.clock import Today
 from tracker.errors import InvalidInput, NotAuthenticated, NotFound
+from tracker.health.rejections import SLACK_SOURCE, count_rejection
 from tracker.messaging.ports import InteractionCodec
 from tracker.slack.commands import listing
 from tracker.slack.outbound import queue_interaction
@@ -35,6 +36,7 @@ async def _verified_body(request: Request) -> tuple[InteractionCodec, bytes]:
         raise NotFound("Slack integration", "(not configured)")
     body = await request.body()
     if not codec.verify(settings.slack.signing_secret.get_secret_value(), request.headers, body):
+        await count_rejection(request, SLACK_SOURCE)  # shown on the integration health page
         raise NotAuthenticated("missing, invalid or expired X-Slack-Signature")
     return codec, body
 

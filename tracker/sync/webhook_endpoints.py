@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tracker.api.deps import DbSession
 from tracker.errors import InvalidInput, NotAuthenticated, NotFound
+from tracker.health.rejections import count_rejection
 from tracker.sqlite_writers import prompt_writes
 from tracker.sync.connections import NotConfigured, connection_named
 from tracker.sync.inbound import receive_notice
@@ -34,6 +35,7 @@ async def receive_webhook(kind: str, connection: str, request: Request, session:
     body = await request.body()
     if not conn.webhook_secret or not codec.verify(conn.webhook_secret, body,
                                                    request.headers.get(codec.signature_header)):
+        await count_rejection(request, f"{kind}:{connection}")  # shown on the integration health page
         raise NotAuthenticated(f"missing or invalid {codec.signature_header} signature")
     try:
         notice = codec.parse(request.headers, body)

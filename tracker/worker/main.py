@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker import nudges, sync
 from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory, transaction
+from tracker.health.recorder import record_success
 from tracker.nudges import jobs
 from tracker.slack.outbound import PROMPT_KINDS
 from tracker.sync.inbound import queue_reconciliation
@@ -37,7 +38,7 @@ def build_worker(settings: Settings, session_factory: sessionmaker[Session], *, 
     return Worker(ctx, default_handlers(), give_up_hooks=default_give_up_hooks(), worker_id=worker_id,
                   lease=timedelta(seconds=settings.outbox_lease_seconds),
                   max_attempts=settings.outbox_max_attempts, backoff_scale=settings.outbox_backoff_scale,
-                  prompt_kinds=PROMPT_KINDS)
+                  prompt_kinds=PROMPT_KINDS, on_success=record_success)
 
 
 def start_scheduler(settings: Settings, session_factory: sessionmaker[Session]) -> BackgroundScheduler:

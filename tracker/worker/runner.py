@@ -50,6 +50,13 @@ class GiveUpHook(Protocol):
     def __call__(self, session: Session, message: OutboxMessage, reason: str) -> None: ...
 
 
+class SuccessHook(Protocol):
+    """Records that a message was delivered (integration health's last successful call). Runs in
+    the transaction that marks the message done."""
+
+    def __call__(self, session: Session, message: OutboxMessage, now: datetime) -> None: ...
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -67,8 +74,10 @@ class Worker:
         backoff_scale: float = 1.0,
         give_up_hooks: dict[str, GiveUpHook] | None = None,
         prompt_kinds: tuple[str, ...] = (),
+        on_success: SuccessHook | None = None,
     ) -> None:
         self.ctx = ctx
+        self.on_success = on_success
         self.handlers = handlers
         # Kinds someone is waiting on (a click in Slack): claimed before anything else. They
         # come from people, so they cannot keep the rest of the queue waiting for long.
@@ -191,9 +200,13 @@ class Worker:
             log.exception("outbox %s (%s) failed unexpectedly", message.id, message.kind)
             self._retry(message, f"unexpected {type(exc).__name__}: {exc}", None)
         else:
-            self._settle(lambda s: outbox.complete(
-                s, message_id=message.id, worker_id=self.worker_id, now=self.ctx.clock()
-            ))
+            self._settle(lambda s: self._complete(s, message))
+
+    def _complete(self, session: Session, message: OutboxMessage) -> None:
+        now = self.ctx.clock()
+        if outbox.complete(session, message_id=message.id, worker_id=self.worker_id, now=now) \
+                and self.on_success is not None:
+            self.on_success(session, message, now)
 
     def _retry(self, message: OutboxMessage, error: str, retry_after: float | None) -> None:
         def settle(session: Session) -> None:
