@@ -237,6 +237,10 @@ def test_the_lead_writes_the_template_and_hostile_text_stays_text(browser: Brows
     r = browser.post(url, {"csrf_token": token, "text": "Hello {customer_name}", "version": str(old),
                            "seen_activity": "0"})
     assert r.status_code == 409 and w["owner"].name in r.text and "Hello {customer_name}</textarea>" in r.text
+    # The item page leads here, and to the fix's customers in the queue.
+    item_page = browser.get(f"/app/action-items/{w['seats'].id}").text
+    assert f'href="{url}"' in item_page
+    assert f'href="/app/closed-loop?item={w["seats"].id}&amp;phase=closing_loop"' in item_page
     # Back to the default.
     session.refresh(w["seats"])
     r = browser.post(url, {"csrf_token": token, "text": "", "reset": "true", "version": str(w["seats"].version)})
