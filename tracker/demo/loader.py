@@ -67,6 +67,7 @@ class DemoBuilder:
         self.steps: dict[str, JourneyStep] = {}
         self.moments: dict[str, MomentOfTruth] = {}
         self.friction: dict[str, FrictionPoint] = {}
+        self._history: list[tuple[datetime, int, dict[str, Any]]] = []
 
     def ago(self, days: float) -> datetime:
         return self.now - timedelta(days=days)
@@ -74,9 +75,18 @@ class DemoBuilder:
     def log(self, actor: Person | None, entity_type: str, entity_id: int, at: datetime,
             action: str = "created", changes: dict[str, Any] | None = None,
             **ids: int | None) -> None:
-        entry = record(self.session, actor=actor, entity_type=entity_type, entity_id=entity_id,
-                       action=action, changes=changes or {}, **ids)  # type: ignore[arg-type]
-        entry.at = at  # history reads as it happened, not all at load time
+        """Note an entry of the demo's history; `write_history` records them all in time order."""
+        self._history.append((at, len(self._history), {
+            "actor": actor, "entity_type": entity_type, "entity_id": entity_id, "action": action,
+            "changes": changes or {}, **ids}))
+
+    def write_history(self) -> None:
+        # The log is read newest first by id, so entries are written in the order they happened
+        # (the demo builds things in another order), each dated when it happened, not at load time.
+        for at, _, fields in sorted(self._history, key=lambda h: (h[0], h[1])):
+            entry = record(self.session, **fields)
+            entry.at = at
+        self._history.clear()
 
     def load_people(self) -> None:
         admin_at = self.ago(90)
@@ -184,5 +194,6 @@ def load_demo(session: Session, *, now: datetime | None = None,
     builder.load_moments(weights or PriorityWeights())
     builder.load_friction()
     load_work(builder, action_data.INVESTIGATIONS, action_data.ACTIONS)
+    builder.write_history()
     session.flush()
     return builder.issue_logins()
