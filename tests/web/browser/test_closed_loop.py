@@ -233,3 +233,17 @@ def test_the_queue_works_without_javascript(no_script: Page, server: Server) -> 
         entry = session.get(ChecklistEntry, q.entries["Yusuf/vat"])
         assert entry is not None and entry.notified_by_id is not None
         assert session.get(Person, entry.notified_by_id).name == agent  # type: ignore[union-attr]
+
+
+def test_a_viewer_reads_the_whole_queue_without_controls(new_context: NewContext, server: Server) -> None:
+    _seed(server, "viewer")
+    page = new_context().new_page()
+    page.goto("/app/closed-loop")
+    sign_in(page, server.emails["viewer"])
+    expect(page.locator("h1")).to_have_text("Closed-loop queue")
+    expect(page.locator("article.qgroup").first).to_be_visible()
+    expect(page.locator("#queue-bulk")).to_have_count(0)
+    expect(page.locator("article.qgroup button")).to_have_count(0)
+    page.locator("details.qgroup__draft > summary").first.click()
+    assert axe_violations(page) == []
+    screenshots(page, "closed-loop-viewer")
