@@ -57,6 +57,10 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("GET", "/set-password/{secret}"): _r("public"),
     ("POST", "/set-password/{secret}"): _r("public", lambda w, who: {"password": f"{who} new password",
                                                                       "confirm": f"{who} new password"}),
+    ("GET", "/app/training"): _r("signed_in"),
+    # The world's item needs no training: an allowed caller gets 409 saying so, others 403.
+    ("POST", "/app/training/{item_id}/sessions"): _r("item_owner", lambda w, who: {
+        "people": "3", "version": "1"}),
     ("GET", "/app/activity"): _r("signed_in"),
     ("GET", "/app/activity.csv"): _r("signed_in"),
     ("GET", "/app/account"): _r("signed_in"),

@@ -13,7 +13,7 @@ from tracker.actions.models import ActionItem, TrainingRecord
 from tracker.activity.service import apply_changes
 from tracker.api.versioning import check_version
 from tracker.db import is_read_only
-from tracker.errors import InvalidInput
+from tracker.errors import Conflict, InvalidInput
 from tracker.people.models import Person
 
 COUNTS = ("sessions_held", "people_trained", "target_count")
@@ -62,3 +62,24 @@ def update_training(
         after_change(session, item, actor=actor, action="training_updated",
                      entity_type="training_record", entity_id=record.id, changes=changes)
     return record
+
+
+MAX_PEOPLE_PER_SESSION = 10_000
+
+
+def record_session(
+    session: Session, *, actor: Person | None, item_id: int, people: int, expected_version: int | None,
+) -> TrainingRecord:
+    """One more training session held, with `people` trained in it: the counts a trainer
+    keeps, added to the record (with its version, so two trainers never lose a session)."""
+    if isinstance(people, bool) or not isinstance(people, int) or not 0 <= people <= MAX_PEOPLE_PER_SESSION:
+        raise InvalidInput(f"people must be a whole number from 0 to {MAX_PEOPLE_PER_SESSION}", field="people")
+    item = get_item(session, item_id)
+    ensure_can_edit(actor, item)
+    record = training_for(session, item)
+    if not record.needed:
+        raise Conflict(f"action item {item.id} needs no training; mark training as needed on the item first",
+                       field="people")
+    return update_training(session, actor=actor, item_id=item_id, expected_version=expected_version,
+                           data={"sessions_held": record.sessions_held + 1,
+                                 "people_trained": record.people_trained + people})

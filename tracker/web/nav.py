@@ -26,6 +26,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Investigations", "/app/investigations"),
     NavItem("Board", "/app/board"),
     NavItem("Closed loop", "/app/closed-loop"),
+    NavItem("Training", "/app/training"),
     NavItem("Activity", "/app/activity"),
     NavItem("People", "/app/people", frozenset({Role.admin})),
     NavItem("Integrations", "/app/health", frozenset({Role.lead, Role.admin})),
