@@ -14,6 +14,7 @@ from tracker.errors import Forbidden
 from tracker.health.connections import SLACK
 from tracker.health.schemas import HealthOut
 from tracker.health.service import ConnectionHealth, summary
+from tracker.outbox.service import enqueue
 from tracker.people.models import Role
 from tracker.types import utcnow
 
@@ -75,6 +76,17 @@ def test_a_quiet_programme_is_all_ok(session: Session, database: Database) -> No
     assert [(c.name, c.status, c.backlog, c.dead) for c in found.connections] == [
         (JIRA, "ok", 0, 0), (SLACK, "ok", 0, 0)]
     assert (found.dead, found.waiting, found.broken) == ([], [], [])
+
+
+def test_without_slack_its_card_is_off_until_something_waits_for_it(session: Session, database: Database) -> None:
+    lead = factories.person(session, Role.lead)
+    settings = health_settings(database.url).model_copy(update={"slack": None})
+    [slack] = [c for c in summary(session, actor=lead, settings=settings, now=utcnow()).connections if c.name == SLACK]
+    assert (slack.configured, slack.status, slack.problems, slack.host) == (False, "off", [], None)
+    enqueue(session, kind="slack.digest", payload={"delivery_id": 1})
+    [slack] = [c for c in summary(session, actor=lead, settings=settings, now=utcnow()).connections if c.name == SLACK]
+    assert (slack.status, slack.backlog, slack.problems) == (
+        "attention", 1, ["not configured in this process's environment"])
 
 
 def test_no_secret_is_ever_part_of_it(session: Session, database: Database) -> None:

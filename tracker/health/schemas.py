@@ -33,7 +33,8 @@ class ConnectionOut(_Out):
     kind: str
     configured: bool
     host: str | None = Field(description="Scheme and host of the connection's URL; never a credential.")
-    status: str = Field(description="ok, retrying (messages wait after a failure) or attention (see problems).")
+    status: str = Field(description="ok, retrying (messages wait after a failure), attention (see problems) "
+                                    "or off (Slack not configured, nothing waiting for it).")
     problems: list[str]
     last_success_at: datetime | None = Field(description="When the worker last delivered a message through it.")
     last_success_kind: str | None

@@ -86,6 +86,8 @@ class ConnectionHealth:
     def status(self) -> str:
         if self.problems:
             return "attention"
+        if not self.configured:
+            return "off"
         return "retrying" if self.waiting else "ok"
 
 
@@ -139,7 +141,9 @@ def _host(url: str | None) -> str | None:
 
 def _problems(c: dict[str, Any], now: datetime) -> list[str]:
     said = []
-    if not c["configured"]:
+    # A missing Slack app is a choice (no reminders) until something waits for it; a ticket
+    # target naming a missing connection is always a problem.
+    if not c["configured"] and (c["kind"] != "slack" or c["backlog"] or c["dead"]):
         said.append("not configured in this process's environment")
     if c["dead"]:
         said.append(f"{c['dead']} message(s) given up")

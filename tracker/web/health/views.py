@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-STATUS_WORDS = {"ok": "Working", "retrying": "Retrying", "attention": "Needs attention"}
+from tracker.health.service import WHAT
+
+STATUS_WORDS = {"ok": "Working", "retrying": "Retrying", "attention": "Needs attention", "off": "Not configured"}
 OUTCOME_WORDS = {"queued": "applied", "echo": "our own changes", "unlinked": "not linked", "ignored": "ignored"}
 
 
@@ -32,3 +34,8 @@ def relative(now: datetime, when: datetime | None) -> str:
 def outcomes(by_outcome: dict[str, int]) -> str:
     """'3 applied, 1 our own changes' (what happened to the deliveries received)."""
     return ", ".join(f"{n} {OUTCOME_WORDS.get(k, k)}" for k, n in sorted(by_outcome.items()) if n)
+
+
+def what(kind: str | None) -> str:
+    """An outbox kind in words ('ticket.sync' -> 'ticket sync')."""
+    return WHAT.get(kind or "", kind or "").lower()
