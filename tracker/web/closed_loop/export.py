@@ -1,38 +1,27 @@
-"""The queue as CSV for mail-merge tools: one row per person, so each is told once.
-
-Spreadsheets run a cell that starts with = + - @ (or a tab/CR that hides one) as a formula;
-tracker.web.board.export.cell gives such text a leading apostrophe, as the board's CSV does.
-"""
+"""The queue as CSV for mail-merge tools: one row per person, so each is told once. Cells are
+guarded against spreadsheet formulas by tracker/web/csv_cells.py, as every download is."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from tracker.closed_loop.queue import CustomerGroup
-from tracker.web.board.export import cell
+from tracker.web.csv_cells import to_csv as guarded_csv
 
 EXPORT_CUSTOMERS = 10_000
 HEADER = ("customer_name", "contact", "channel", "message", "fixes", "action_item_ids", "entries")
 
 
-def row_of(group: CustomerGroup) -> list[str]:
+def row_of(group: CustomerGroup) -> list[object]:
     entries = group.entries
-    values: list[object] = [
+    return [
         group.customer_name, group.contact, group.channel.value, group.draft,
         " | ".join(e.item_title for e in entries),
         " ".join(str(e.item_id) for e in entries),
         # id:version, as POST /closed-loop/marks takes them back once the mail went out
         " ".join(f"{e.id}:{e.version}" for e in entries),
     ]
-    return [cell(v) for v in values]
 
 
 def to_csv(groups: Iterable[CustomerGroup]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for group in groups:
-        writer.writerow(row_of(group))
-    return out.getvalue()
+    return guarded_csv(HEADER, (row_of(g) for g in groups))

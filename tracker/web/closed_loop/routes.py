@@ -26,6 +26,7 @@ from tracker.people.models import Person
 from tracker.web.actions.views import changes_since
 from tracker.web.closed_loop import export, views
 from tracker.web.closed_loop.forms import MarkForm, QueueQuery, TemplateForm, mark_form
+from tracker.web.csv_cells import csv_download
 from tracker.web.forms import GENERAL, FormResult, form_of
 from tracker.web.routing import page_router
 from tracker.web.session import PageLead, PageUser, PageWriter
@@ -67,8 +68,7 @@ def closed_loop_csv(request: Request, db: DbSession, me: PageUser, today: Today)
     """The whole queue under the page's filters, one row per person (up to EXPORT_CUSTOMERS)."""
     query, _ = _query(request)
     shown = queue.customer_page(db, query.filters, cursor=None, limit=export.EXPORT_CUSTOMERS)
-    return Response(export.to_csv(shown.groups), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="closed-loop-queue-{today.isoformat()}.csv"'})
+    return csv_download(export.to_csv(shown.groups), f"closed-loop-queue-{today.isoformat()}.csv")
 
 
 def _answer(request: Request, db: Session, me: Person, query: QueueQuery, *, status: int, lines: list[str],
