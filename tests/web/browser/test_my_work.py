@@ -66,16 +66,17 @@ def my_work(new_context: NewContext, server: Server, role: str = "owner") -> Pag
 
 
 def test_an_owner_works_the_rows_by_keyboard(new_context: NewContext, server: Server) -> None:
-    item_id = new_item(server, "Explain the plan codes on the invoice PDF", -40)  # the most overdue: first
+    item_id = new_item(server, "Explain the plan codes on the invoice PDF", -40)
     row = f"#work-{item_id}"
     page = my_work(new_context, server)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").click()
     expect(page.locator("h1")).to_have_text("My work")
-    first = page.locator(".work-list > li").first
-    expect(first).to_have_id(f"work-{item_id}")
-    expect(first).to_contain_text("Overdue")
-    expect(first).to_contain_text("No work plan yet")
+    deadlines = page.locator(".work__facts time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert deadlines == sorted(deadlines) and len(deadlines) > 1  # by deadline: overdue first
+    expect(page.locator(row)).to_contain_text("Overdue")
+    expect(page.locator(row)).to_contain_text("No work plan yet")
     assert axe_violations(page) == []
+    page.locator(f"#work-{item_id}-title a").focus()  # other tests add rows above; start at this one
     # Screenshots come after the swaps: a swap after a full-page screenshot makes Chromium report
     # inline-style CSP violations that a person's browser never shows.
     page.evaluate("window.stillTheSamePage = true")
@@ -86,17 +87,17 @@ def test_an_owner_works_the_rows_by_keyboard(new_context: NewContext, server: Se
     assert posted.value.headers.get("hx-request") == "true" and posted.value.headers.get("x-csrf-token")
     expect(page.locator(row)).to_contain_text("Marked implementing.")
     expect(page.locator(f"#work-{item_id}-next")).to_contain_text("Mark closing the loop")
-    assert focused(page) == f"work-{item_id}-next"  # the keyboard stays on the row's next step
+    expect(page.locator(f"#work-{item_id}-next")).to_be_focused()  # the keyboard stays on the row's next step
 
     tab_to(page, f"work-{item_id}-update")
     page.keyboard.press("Enter")  # opens the update form
     page.keyboard.press("Tab")
-    assert focused(page) == f"work-{item_id}-note"
+    expect(page.locator(f"#work-{item_id}-note")).to_be_focused()
     page.keyboard.type("QA found two legacy plans <unmapped>")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(page.locator(row).get_by_role("status")).to_contain_text("Update posted.")
-    assert focused(page) == f"work-{item_id}-outcome"  # the form closed: focus goes to what happened
+    expect(page.locator(f"#work-{item_id}-outcome")).to_be_focused()  # the form closed: focus goes to what happened
 
     tab_to(page, f"work-{item_id}-snooze")
     page.keyboard.press("Enter")
@@ -121,7 +122,7 @@ def test_the_snooze_limit_is_refused_clearly_where_it_is_pressed(new_context: Ne
     first.keyboard.press("Enter")
     expect(first.locator(row)).to_contain_text("Snoozed 2 times, the team's limit")
     expect(first.locator(f"#work-{item_id}-snooze")).to_have_count(0)
-    assert focused(first) == f"work-{item_id}-outcome"  # the button is gone: focus on what happened
+    expect(first.locator(f"#work-{item_id}-outcome")).to_be_focused()  # the button is gone: focus on what happened
     # The other tab still shows the button; the server refuses, and the row says why.
     second.locator(f"#work-{item_id}-snooze").click()
     alert = second.locator(row).get_by_role("alert")
