@@ -127,6 +127,12 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("POST", "/app/health/retry-all"): _r("lead"),
     # The world's link is broken: the first allowed caller resumes it, the next gets 409 (allowed).
     ("POST", "/app/health/links/{item_id}/resume"): _r("lead", lambda w, who: {"recreate": "false"}),
+    ("GET", "/app/people/{person_id}"): _r("admin"),
+    ("POST", "/app/people/{person_id}"): _r("admin", lambda w, who: {
+        "name": w["owner"].name, "role": "owner", "timezone": "Europe/Berlin", "active": "true",
+        "version": str(w["owner"].version)}),
+    # Slack is not configured in this world: the page says so (allowed, nothing looked up).
+    ("POST", "/app/people/{person_id}/slack-lookup"): _r("admin"),
     ("GET", "/app/people"): _r("admin"),
     ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
                                                          "role": "owner"}),

@@ -11,7 +11,7 @@ from tracker.people.identities import GithubLogin, JiraAccountId, SlackUserId
 from tracker.people.models import Role
 
 
-def _valid_timezone(value: str) -> str:
+def valid_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -42,7 +42,7 @@ class PersonCreate(Input):
     jira_account_id: JiraAccountId | None = None
     github_login: GithubLogin | None = Field(None, description="Admins only, like the other identities.")
 
-    _tz = field_validator("timezone")(_valid_timezone)
+    _tz = field_validator("timezone")(valid_timezone)
 
 
 class PersonUpdate(Input):
@@ -62,7 +62,7 @@ class PersonUpdate(Input):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str | None) -> str | None:
-        return None if value is None else _valid_timezone(value)
+        return None if value is None else valid_timezone(value)
 
 
 class PersonOut(BaseModel):
@@ -103,7 +103,7 @@ class TeamCreate(Input):
     timezone: str = "UTC"
     ticket_target_id: DbId | None = Field(None, description="Where the team's action items become tickets.")
 
-    _tz = field_validator("timezone")(_valid_timezone)
+    _tz = field_validator("timezone")(valid_timezone)
 
 
 class TeamUpdate(Input):
@@ -120,7 +120,7 @@ class TeamUpdate(Input):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str | None) -> str | None:
-        return None if value is None else _valid_timezone(value)
+        return None if value is None else valid_timezone(value)
 
 
 class TeamOut(BaseModel):

@@ -98,11 +98,18 @@ def _check_refs(session: Session, data: dict[str, Any]) -> None:
         raise InvalidInput(f"ticket target {target_id} does not exist", field="ticket_target_id")
 
 
+def _ensure_name_free(session: Session, name: str, *, team_id: int | None) -> None:
+    # Compared without case: "Billing" and "billing" would read as one team in every list.
+    stmt = select(func.count()).where(func.lower(Team.name) == name.lower())
+    if team_id is not None:
+        stmt = stmt.where(Team.id != team_id)
+    if session.scalar(stmt):
+        raise Conflict(f"a team named {name!r} already exists", field="name")
+
+
 def create_team(session: Session, *, actor: Person, data: dict[str, Any]) -> Team:
     _check_refs(session, data)
-    taken = session.scalar(select(func.count()).where(func.lower(Team.name) == data["name"].lower()))
-    if taken:
-        raise Conflict(f"a team named {data['name']!r} already exists", field="name")
+    _ensure_name_free(session, data["name"], team_id=None)
     team = Team(**data)
     session.add(team)
     session.flush()
@@ -117,6 +124,8 @@ def update_team(
     team = get_team(session, team_id)
     check_version(team, expected_version, "team")
     _check_refs(session, data)
+    if data.get("name") is not None:
+        _ensure_name_free(session, data["name"], team_id=team.id)
     changes = apply_changes(team, data)
     if changes:
         session.flush()

@@ -155,8 +155,10 @@ def test_every_page_passes_axe_and_is_photographed(new_context: NewContext, serv
     pages += [("home", lead, "/"), ("item", lead, f"/app/action-items/{server.items['deep_link']}"),
               ("account", lead, "/app/account"), ("account-password", lead, "/app/account/password"),
               ("not-found", lead, "/app/no-such-page"),
-              ("training", lead, "/app/training"), ("activity", lead, "/app/activity"), ("activity-filtered", lead, "/app/activity?source=web"),
-              ("people", admin, "/app/people"), ("integration-health", admin, "/app/health")]
+              ("training", lead, "/app/training"), ("activity", lead, "/app/activity"),
+              ("activity-filtered", lead, "/app/activity?source=web"),
+              ("people", admin, "/app/people"), ("person", admin, "/app/people/1"),
+              ("integration-health", admin, "/app/health")]
     for name, page, url in pages:
         page.goto(url)
         assert axe_violations(page) == [], name
