@@ -177,6 +177,9 @@ def test_next_phase_moves_the_item_like_the_slack_button(browser: Browser, sessi
     session.refresh(item)
     assert item.phase is Phase.implementing
     assert trail.actions(item.id) == [("phase_changed", owner.id)]
+    entry = session.scalars(select(ActivityEntry).where(ActivityEntry.action_item_id == item.id)
+                            .order_by(ActivityEntry.id.desc()).limit(1)).one()
+    assert entry.source == "web"  # the log says which door the owner came in by
     messages = trail.messages()
     assert {m.kind for m in messages} == {"ticket.sync", "slack.refresh"}
     refresh = next(m for m in messages if m.kind == "slack.refresh")
