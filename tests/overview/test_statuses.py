@@ -1,9 +1,11 @@
-"""The programme-wide status query agrees with moments.status for every kind of moment."""
+"""The programme-wide status query agrees with moments.status for every kind of moment, in both
+of statuses_for's query shapes (through the indexes for a few moments, one pass for many)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy.orm import Session
 
 from tests import factories
@@ -11,13 +13,17 @@ from tests.factories.actions import investigation, moment
 from tests.factories.digests import item
 from tracker.actions.models import Phase as P
 from tracker.investigations.models import InvestigationStatus
+from tracker.moments import status
 from tracker.moments.status import MomentStatus, statuses_for
 from tracker.overview.statuses import all_statuses
 
 DUE = date(2026, 12, 1)
 
 
-def test_all_statuses_match_statuses_for(session: Session) -> None:
+@pytest.mark.parametrize("indexed_up_to", [100, 0], ids=["indexed", "one pass"])
+def test_all_statuses_match_statuses_for(session: Session, monkeypatch: pytest.MonkeyPatch,
+                                         indexed_up_to: int) -> None:
+    monkeypatch.setattr(status, "INDEXED_UP_TO", indexed_up_to)
     owner, team = factories.person(session), factories.team(session)
     m = {name: moment(session) for name in (
         "open", "investigating", "concluded", "planned", "via_investigation", "in_progress", "closed",

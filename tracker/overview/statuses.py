@@ -1,11 +1,10 @@
 """Every moment's status at once, for the programme-wide views.
 
 The rule is moments.status's own (`derive` over `Counts`, and an action item belongs to its
-own moment, else to its investigation's). Only the query differs from `statuses_for`: that
-one serves a page of moments and reaches an item's investigation through a correlated
-subquery, which PostgreSQL costs so high across the whole table (about 1.4M for 100k items)
-that it JIT-compiles the statement, spending more time compiling than counting. Here the
-investigation is an outer join, costed at its real size, for all moments in one pass.
+own moment, else to its investigation's). Only the query differs from `statuses_for`, which
+takes a list of moments: here every moment in one pass, the investigation an outer join
+costed at its real size. (A correlated subquery per item, as statuses_for once used, made
+PostgreSQL JIT-compile the statement and spend more time compiling than counting.)
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from tracker.moments.models import MomentOfTruth
 from tracker.moments.ranking import RankInput, effective_ranks
 from tracker.moments.status import MomentStatus, action_moment_id, statuses_for
 from tracker.moments.weights import current_weights, weights_row
+from tracker.overview.statuses import all_statuses
 from tracker.people.models import Person, Team
 from tracker.web.charts import MatrixPoint, priority_matrix
 
@@ -85,11 +86,15 @@ def priorities(session: Session, *, defaults: priority.Weights,
     saved_ranks = _ranks(moments, {m.id: m.score for m in moments})
     scores = {m.id: priority.score(factors[m.id], weights) for m in moments}
     ranks = _ranks(moments, scores) if proposed is not None else saved_ranks
-    statuses = statuses_for(session, [m.id for m in moments])
+    # Every moment's status in one pass over the items, as the programme home counts them: no
+    # list of ids to send, and the same rule as statuses_for (tests/overview/test_statuses.py).
+    statuses = all_statuses(session)
     rows = sorted((RankedMoment(moment=m, rank=ranks[m.id], saved_rank=saved_ranks[m.id],
                                 score=scores[m.id], factors=factors[m.id],
                                 breakdown=priority.breakdown(factors[m.id], weights),
-                                status=statuses[m.id]) for m in moments), key=lambda r: r.rank)
+                                # (a moment deleted since `moments` was read has no row there)
+                                status=statuses.get(m.id, MomentStatus.open)) for m in moments),
+                  key=lambda r: r.rank)
     points = [MatrixPoint(moment_id=r.moment.id, title=r.moment.title, rank=r.rank,
                           value=r.breakdown["value"], effort=r.factors["effort"], score=r.score,
                           reach=r.factors["reach"]) for r in rows]
