@@ -8,6 +8,7 @@ from tracker.friction.models import AffectedCustomer, Evidence, FrictionPoint
 from tracker.health.models import ConnectionActivity, InboundRejection
 from tracker.investigations.models import Investigation
 from tracker.journeys.models import JourneyMap, JourneyStage, JourneyStep
+from tracker.metrics.models import MomentMetric, Observation, SuccessMetric
 from tracker.moments.models import MomentOfTruth, PriorityWeightSet
 from tracker.nudges.models import Nudge, NudgePolicy, NudgeSchedule
 from tracker.outbox.models import OutboxMessage
@@ -18,8 +19,8 @@ __all__ = [
     "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry", "ConnectionActivity",
     "DigestDelivery", "Evidence", "FrictionPoint", "InboundDelivery", "InboundRejection", "Investigation",
     "JourneyMap",
-    "JourneyStage", "JourneyStep", "MomentOfTruth", "Nudge", "NudgePolicy", "NudgeSchedule",
-    "OutboxMessage", "PasswordCredential", "PasswordLink", "Person", "PriorityWeightSet",
-    "ProgressUpdate", "SignInThrottle", "Team", "TicketLink", "TicketTarget", "TrainingRecord",
+    "JourneyStage", "JourneyStep", "MomentMetric", "MomentOfTruth", "Nudge", "NudgePolicy", "NudgeSchedule",
+    "Observation", "OutboxMessage", "PasswordCredential", "PasswordLink", "Person", "PriorityWeightSet",
+    "ProgressUpdate", "SignInThrottle", "SuccessMetric", "Team", "TicketLink", "TicketTarget", "TrainingRecord",
     "WebSession",
 ]
