@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from typing import Any
 
 from httpx import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests import factories
@@ -16,6 +18,7 @@ from tests.web.conftest import HTML, Browser
 from tracker.actions import service
 from tracker.actions.models import ActionItem, Phase, Priority, TrainingRecord
 from tracker.people.models import Role
+from tracker.web.board import views
 
 XSS = '=HYPERLINK("http://x")<script>alert(1)</script><img src=x onerror=alert(1)>'
 
@@ -159,6 +162,7 @@ def test_filters_narrow_the_board(browser: Browser, session: Session) -> None:
     browser.sign_in_as(world["lead"])
     text = browser.get(f"/app/board?team={other_team.id}").text
     assert "Other team&#39;s fix" in text and "Fix VAT line" not in text
+    assert f'name="back" value="?team={other_team.id}"' in text  # a move without script comes back here
     text = browser.get("/app/board?overdue=true").text
     assert late.title in text and "Fix VAT line" not in text
     text = browser.get(f"/app/board?journey={world['journey'].id}").text
@@ -196,3 +200,27 @@ def test_the_table_shows_one_phase_from_show_more(browser: Browser, session: Ses
     browser.sign_in_as(world["lead"])
     text = browser.get("/app/board?view=table&phase=implementing").text
     assert "Under way" in text and "Fix VAT line" not in text
+
+
+
+def _column(page: str, phase: str) -> str:
+    return page.split(f'<ul class="column__cards" data-phase="{phase}"')[1].split("</section>")[0]
+
+
+def test_each_column_shows_its_nearest_deadlines_and_counts_the_rest(browser: Browser, session: Session) -> None:
+    world = build_world(session)  # and its one planned item
+    due = date.today() + timedelta(days=1)
+    for n in range(views.PER_COLUMN + 2):
+        _item(session, world, title=f"Planned {n:02}", deadline=due + timedelta(days=n))
+    for n in range(3):
+        _item(session, world, title=f"Doing {n}", phase=Phase.implementing, deadline=due + timedelta(days=9 - n))
+    browser.sign_in_as(world["lead"])
+    text = browser.get("/app/board").text
+    planned = _column(text, "planned")
+    nearest = session.scalars(select(ActionItem.id).where(ActionItem.phase == Phase.planned)
+                              .order_by(ActionItem.deadline, ActionItem.id).limit(views.PER_COLUMN))
+    assert re.findall(r'data-item="(\d+)"', planned) == [str(i) for i in nearest]
+    assert "3 more in the table" in planned and f'data-count="planned">{views.PER_COLUMN + 3}<' in text
+    doing = _column(text, "implementing")
+    assert doing.index("Doing 2") < doing.index("Doing 1") < doing.index("Doing 0")
+    assert "more in the table" not in doing

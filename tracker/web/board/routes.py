@@ -39,8 +39,8 @@ def _query(request: Request) -> tuple[BoardQuery, str | None]:
 
 
 def _board_context(db: DbSession, me: Person, query: BoardQuery, today: Today) -> dict[str, object]:
-    ctx: dict[str, object] = {"q": query, "options": views.options(db, query), "columns": [], "rows": [],
-                              "total": 0,
+    ctx: dict[str, object] = {"q": query, "back_query": query.url(""), "options": views.options(db, query),
+                              "columns": [], "rows": [], "total": 0,
                               "phase_options": views.PHASE_OPTIONS}
     if query.view is View.table:
         items = views.table_items(db, query, today=today, limit=views.TABLE_ROWS)
@@ -81,7 +81,7 @@ def _card_html(request: Request, db: DbSession, me: Person, item_id: int, today:
     if card is None:
         return ""
     return environment().get_template("board/card.html").render(
-        {**layout_context(request), "card": card, "q": BoardQuery()})
+        {**layout_context(request), "card": card, "back_query": ""})
 
 
 def _refusal(db: DbSession, form: BoardMoveForm, item_id: int, exc: TrackerError) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from tracker.actions import phases
@@ -147,16 +147,29 @@ def column_totals(session: Session, query: BoardQuery, *, today: date) -> dict[P
     return {Phase(phase): n for phase, n in rows}
 
 
+def column_items(session: Session, query: BoardQuery, phases: Sequence[Phase], *,
+                 today: date) -> list[ActionItem]:
+    """The first PER_COLUMN items of each phase by deadline, in one statement: a limited branch
+    per phase, each an index range ((phase|owner|team, phase), deadline, id), so a column costs
+    the same however many items it holds, and the board one round trip, not one per column."""
+    if not phases:
+        return []
+    firsts = [select(ranked.c.id) for ranked in (
+        _ordered(list_query(filters_of(query, phase=phase), today=today).with_only_columns(ActionItem.id),
+                 Sort.deadline).limit(PER_COLUMN).subquery()
+        for phase in phases)]
+    chosen = firsts[0] if len(firsts) == 1 else union_all(*firsts)
+    stmt = select(ActionItem).where(ActionItem.id.in_(chosen)).order_by(ActionItem.deadline, ActionItem.id)
+    return list(session.scalars(stmt))
+
+
 def board_columns(session: Session, person: Person, query: BoardQuery, *, today: date) -> list[Column]:
     totals = column_totals(session, query, today=today)
-    columns = []
-    for phase in COLUMNS:
-        items: list[ActionItem] = []
-        if totals.get(phase):
-            stmt = _ordered(list_query(filters_of(query, phase=phase), today=today), Sort.deadline)
-            items = list(session.scalars(stmt.limit(PER_COLUMN)))
-        columns.append(Column(phase, cards_for(session, person, items, today=today), totals.get(phase, 0)))
-    return columns
+    items = column_items(session, query, [p for p in COLUMNS if totals.get(p)], today=today)
+    by_phase: dict[Phase, list[Card]] = {}
+    for card in cards_for(session, person, items, today=today):  # the whole board's cards at once
+        by_phase.setdefault(card.item.phase, []).append(card)
+    return [Column(phase, by_phase.get(phase, []), totals.get(phase, 0)) for phase in COLUMNS]
 
 
 def table_items(session: Session, query: BoardQuery, *, today: date, limit: int) -> list[ActionItem]:
