@@ -14,7 +14,6 @@ Flat figures between the two sizes show that the queries use indexes.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -31,9 +30,9 @@ from bench.common import (  # noqa: E402
     Timing,
     fresh_database,
     measure,
-    postgres_url,
     print_plans,
     print_table,
+    run_scale_bench,
     serve,
 )
 from tracker.actions.models import ActionItem, Phase, Priority, TrainingRecord  # noqa: E402
@@ -188,18 +187,7 @@ def bench(backend: str, *, items: int, owners: int, requests: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--owners", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-    args = parser.parse_args()
-    backends = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
-    for backend in backends:
-        if backend == "postgresql" and not postgres_url():
-            print("PostgreSQL not reachable: skipped")
-            continue
-        bench(backend, items=args.items, owners=args.owners, requests=args.requests)
+    run_scale_bench(__doc__ or "", bench, requests=400)
 
 
 if __name__ == "__main__":

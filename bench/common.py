@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import statistics
@@ -12,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 import uvicorn
 from fastapi import FastAPI
@@ -64,6 +66,26 @@ def fresh_database(backend: str) -> Iterator[tuple[str, Engine]]:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+class ScaleBench(Protocol):
+    def __call__(self, backend: str, *, items: int, owners: int, requests: int) -> None: ...
+
+
+def run_scale_bench(doc: str, bench: ScaleBench, *, requests: int) -> None:
+    """The command line the scale benchmarks share: data size, requests per scenario, and the
+    databases (both by default; PostgreSQL is skipped when it does not answer)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--owners", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    for backend in (["sqlite", "postgresql"] if args.database == "both" else [args.database]):
+        if backend == "postgresql" and not postgres_url():
+            print("PostgreSQL not reachable: skipped")
+            continue
+        bench(backend, items=args.items, owners=args.owners, requests=args.requests)
 
 
 def free_port() -> int:

@@ -1,0 +1,171 @@
+"""Page latency at scale: each browser page next to the JSON API call for the same data, both
+measured in the same run, at 100k action items, on SQLite and PostgreSQL.
+
+Seeds the programme of bench/overview.py (1k owners, 10 teams, 300 moments with investigations,
+action items with checklists, training and ticket links) plus a 40-step customer journey with
+friction pinned on it (bench/pages_world.py), signs a lead in, and measures over real HTTP on
+loopback the p50/p99 server time of each pair:
+  - the programme home `/`              next to GET /programme/overview
+  - the board `/app/board` (196 cards)   next to GET /action-items?limit=200
+  - the board filtered to one team       next to GET /action-items?team_id=3&limit=200
+  - the journey map of 40 steps          next to GET /journey-maps/{id}
+  - the moments page (ranked + matrix)   next to GET /moments, every moment (2 pages of <= 200)
+Pages send the session cookie, JSON calls the API token; each side's response size is printed
+beside it. Goal: each page within 2x its JSON call.
+
+    python bench/pages.py [--items 100000] [--owners 1000] [--requests 200] [--database both]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import Executable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.api import TOKEN, seed_people  # noqa: E402
+from bench.common import Timing, fresh_database, measure, print_plans, run_scale_bench, serve  # noqa: E402
+from bench.overview import MOMENTS, seed_items, seed_programme  # noqa: E402
+from bench.pages_world import JourneyWorld, seed_journey, sign_in  # noqa: E402
+from tracker.actions.models import ActionItem  # noqa: E402
+from tracker.actions.queries import ActionFilters, list_query  # noqa: E402
+from tracker.app import create_app  # noqa: E402
+from tracker.config import Settings  # noqa: E402
+from tracker.moments.models import MomentOfTruth  # noqa: E402
+from tracker.moments.status import live_items_of  # noqa: E402
+from tracker.web.session import COOKIE  # noqa: E402
+
+GOAL = 2.0  # a page may take at most twice its JSON call
+SIGNED_IN_MARK = 'action="/sign-out"'  # only a signed-in page has the sign-out form
+
+
+@dataclass(frozen=True)
+class Pair:
+    page: Timing
+    page_kb: float
+    api: Timing
+    api_kb: float
+
+    @property
+    def ratio(self) -> float:
+        return self.page.p50_ms / self.api.p50_ms
+
+
+def print_pairs(title: str, pairs: list[Pair]) -> None:
+    print(f"\n{title}")
+    print(f"  {'page':<36} {'KB':>5} {'p50 ms':>7} {'p99 ms':>7}   {'JSON call (same run)':<38} {'KB':>5} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'page/JSON':>9}")
+    for p in pairs:
+        verdict = "" if p.ratio <= GOAL else f"  over {GOAL:g}x"
+        print(f"  {p.page.name:<36} {p.page_kb:>5.0f} {p.page.p50_ms:>7.1f} {p.page.p99_ms:>7.1f}   "
+              f"{p.api.name:<38} {p.api_kb:>5.0f} {p.api.p50_ms:>7.1f} {p.api.p99_ms:>7.1f} {p.ratio:>8.2f}x{verdict}")
+
+
+Fetch = Callable[[], int]  # one sample's requests; returns the bytes received
+
+
+def run(base: str, *, cookie: str, world: JourneyWorld, requests: int) -> list[Pair]:
+    with (httpx.Client(base_url=base, cookies={COOKIE: cookie}, timeout=60) as browser,
+          httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as api):
+
+        def get(client: httpx.Client, path: str, params: dict[str, object]) -> httpx.Response:
+            response = client.get(path, params=params)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} -> {response.status_code}: {response.text[:300]}")
+            return response
+
+        def page(path: str, **params: object) -> Fetch:
+            return lambda: len(get(browser, path, params).content)
+
+        def call(path: str, **params: object) -> Fetch:
+            return lambda: len(get(api, path, params).content)
+
+        def every_moment() -> int:
+            # The page ranks every moment; the API hands them out in pages of at most 200.
+            size, cursor = 0, None
+            while True:
+                listed = get(api, "/moments", {"limit": 200, **({"cursor": cursor} if cursor else {})})
+                size += len(listed.content)
+                if not (cursor := listed.json()["next_cursor"]):
+                    return size
+
+        def timed(name: str, fetch: Fetch) -> tuple[Timing, float]:
+            def one(_: int) -> None:
+                fetch()
+            return measure(name, requests, one), fetch() / 1024
+
+        def pair(page_name: str, page_fetch: Fetch, api_name: str, api_fetch: Fetch) -> Pair:
+            return Pair(*timed(page_name, page_fetch), *timed(api_name, api_fetch))
+
+        home = get(browser, "/", {})
+        if SIGNED_IN_MARK not in home.text:  # `/` answers the sign-in page to a stranger, with a 200
+            raise SystemExit("the session cookie did not sign in")
+        cards = get(browser, "/app/board", {}).text.count('<li class="card')
+        journey = f"/journey-maps/{world.map_id}"
+        return [
+            pair("/ (programme home)", page("/"), "GET /programme/overview", call("/programme/overview")),
+            pair(f"/app/board ({cards} cards)", page("/app/board"),
+                 "GET /action-items?limit=200", call("/action-items", limit=200)),
+            pair("/app/board?team=3", page("/app/board", team=3),
+                 "GET /action-items?team_id=3&limit=200", call("/action-items", team_id=3, limit=200)),
+            pair(f"/app{journey} ({world.steps} steps)", page(f"/app{journey}"), f"GET {journey}", call(journey)),
+            pair("/app/moments", page("/app/moments"), "GET /moments (all: 2 pages)", every_moment),
+        ]
+
+
+def _sql(engine: Engine, stmt: Executable) -> str:
+    dialect = postgresql.dialect() if engine.dialect.name == "postgresql" else sqlite.dialect()
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def explain(engine: Engine, today: date) -> None:
+    """The plans of the statements that read across many action items for these pages."""
+    with engine.connect() as conn:
+        ids = list(conn.scalars(select(MomentOfTruth.id).order_by(MomentOfTruth.id).limit(200)))
+    matching = list_query(ActionFilters(), today=today).subquery()
+    print_plans(engine, {
+        "board column totals": _sql(engine, select(matching.c.phase, func.count()).group_by(matching.c.phase)),
+        "items of 1 moment (status)": _sql(engine, live_items_of(ids[:1])),
+        "items of 200 moments (status)": _sql(engine, live_items_of(ids)),
+    }, width=400)
+
+
+def bench(backend: str, *, items: int, owners: int, requests: int) -> None:
+    rng = random.Random(13)
+    today = date.today()
+    with fresh_database(backend) as (url, engine):
+        started = time.perf_counter()
+        seed_people(engine, owners)
+        seed_programme(engine, rng)
+        world = seed_journey(engine, rng, first_moment_id=MOMENTS + 1, owners=owners, today=today)
+        seed_items(engine, start=0, stop=items - world.action_items, owners=owners, rng=rng)
+        with engine.connect() as conn:
+            total = conn.scalar(select(func.count()).select_from(ActionItem))
+            moments = conn.scalar(select(func.count()).select_from(MomentOfTruth))
+        print(f"\n== {backend}: {total:,} action items, {owners:,} owners, {moments} moments, a journey map "
+              f"of {world.steps} steps with {world.friction_points} friction points "
+              f"(seeded in {time.perf_counter() - started:.0f} s) ==")
+        cookie = sign_in(engine)
+        with serve(create_app(Settings(database_url=url))) as base:
+            pairs = run(base, cookie=cookie, world=world, requests=requests)
+        print_pairs(f"{backend} @ {total:,} items: server time per page next to its JSON call, same run "
+                    "(sequential requests over loopback HTTP)", pairs)
+        explain(engine, today)
+
+
+def main() -> None:
+    run_scale_bench(__doc__ or "", bench, requests=200)
+
+
+if __name__ == "__main__":
+    main()
