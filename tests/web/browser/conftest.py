@@ -76,13 +76,12 @@ def _seed(database_url: str) -> tuple[dict[str, str], dict[str, int]]:
 
 
 @contextmanager
-def running_server(tmp: Path) -> Iterator[Server]:
-    """The app in a uvicorn subprocess on a free port, on a fresh database holding the demo."""
-    database_url = f"sqlite:///{tmp / 'browser.db'}"
-    emails, items = _seed(database_url)
+def uvicorn_app(database_url: str, tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """The app in a uvicorn subprocess on a free port, configured by TRACKER_* environment only
+    (as production is); yields its URL, and stops it by its pid."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_BASE_URL": url}
+    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_BASE_URL": url, **(extra_env or {})}
     log = (tmp / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "tracker.app:create_app", "--factory",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
@@ -98,7 +97,7 @@ def running_server(tmp: Path) -> Iterator[Server]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not start: {(tmp / 'server.log').read_text()}")
             time.sleep(0.1)
-        yield Server(url=url, database_url=database_url, emails=emails, items=items)
+        yield url
     finally:
         proc.terminate()  # by its pid: nothing else is touched
         try:
@@ -107,6 +106,15 @@ def running_server(tmp: Path) -> Iterator[Server]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@contextmanager
+def running_server(tmp: Path) -> Iterator[Server]:
+    """The app on a fresh database holding the demo."""
+    database_url = f"sqlite:///{tmp / 'browser.db'}"
+    emails, items = _seed(database_url)
+    with uvicorn_app(database_url, tmp) as url:
+        yield Server(url=url, database_url=database_url, emails=emails, items=items)
 
 
 @pytest.fixture(scope="session")

@@ -5,24 +5,19 @@ and screenshots at desktop and phone width; a viewer is refused."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from integrations.emulation import Fault, FaultPlan
 from tests.sync.harness import Vendor, fast_factory, make_vendor
-from tests.web.browser.conftest import PASSWORD, Watch, _free_port, axe_violations, screenshots, sign_in
+from tests.web.browser.conftest import PASSWORD, Watch, axe_violations, screenshots, sign_in, uvicorn_app
 from tracker.actions import service
 from tracker.auth.passwords import set_password
 from tracker.config import Settings
@@ -56,37 +51,6 @@ def _connection_env(jira: Vendor) -> dict[str, str]:
     prefix = f"TRACKER_CONNECTIONS__{jira.connection_name.upper()}__"
     env = {"KIND": conf.kind, "URL": conf.url, "USER": conf.user or "", "TOKEN": conf.token.get_secret_value()}
     return {prefix + k: v for k, v in env.items()}
-
-
-@contextmanager
-def serve(database_url: str, tmp: Path, extra_env: dict[str, str]) -> Iterator[str]:
-    """uvicorn on a free port, as in conftest's server; stopped by its pid."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_BASE_URL": url, **extra_env}
-    with (tmp / "server.log").open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "tracker.app:create_app", "--factory",
-                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                                env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start: {(tmp / 'server.log').read_text()}")
-                time.sleep(0.1)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def _seed(database_url: str, jira: Vendor) -> int:
@@ -140,7 +104,7 @@ def stage(tmp_path: Path) -> Iterator[Stage]:
     jira = make_vendor("jira")
     engine = make_engine(database_url)
     try:
-        with serve(database_url, tmp_path, _connection_env(jira)) as url:
+        with uvicorn_app(database_url, tmp_path, _connection_env(jira)) as url:
             settings = Settings(database_url=database_url, base_url=url, outbox_backoff_scale=0.001,
                                 connections={jira.connection_name: jira.connection_settings()})
             worker = build_worker(settings, make_session_factory(engine), factory=fast_factory, worker_id="health")

@@ -5,17 +5,11 @@ to the Jira emulator. The Slack emulator's own page shows the DM as the owner wo
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from pydantic import SecretStr
@@ -24,7 +18,7 @@ from sqlalchemy import select
 from integrations.slack.emulator import SlackEmulator
 from tests.slack.conftest import SECRET, TOKEN
 from tests.sync.harness import Vendor, fast_factory, make_vendor
-from tests.web.browser.conftest import PASSWORD, Watch, _free_port, axe_violations, screenshots, sign_in
+from tests.web.browser.conftest import PASSWORD, Watch, axe_violations, screenshots, sign_in, uvicorn_app
 from tracker.actions import service
 from tracker.actions.models import ActionItem, Phase
 from tracker.auth.passwords import set_password
@@ -61,37 +55,6 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("no_proxy", "*")
-
-
-@contextmanager
-def serve(database_url: str, tmp: Path) -> Iterator[str]:
-    """uvicorn on a free port, as in conftest's `server`; stopped by its pid."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_BASE_URL": url}
-    with (tmp / "server.log").open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "tracker.app:create_app", "--factory",
-                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                                env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start: {(tmp / 'server.log').read_text()}")
-                time.sleep(0.1)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def _seed(database_url: str, slack: SlackEmulator, jira: Vendor) -> tuple[int, str]:
@@ -135,7 +98,7 @@ def stage(tmp_path: Path) -> Iterator[Stage]:
     jira = make_vendor("jira")
     engine = make_engine(database_url)
     try:
-        with serve(database_url, tmp_path) as url:
+        with uvicorn_app(database_url, tmp_path) as url:
             settings = Settings(database_url=database_url, base_url=url, outbox_backoff_scale=0.001,
                                 connections={jira.connection_name: jira.connection_settings()},
                                 slack=SlackSettings(bot_token=SecretStr(TOKEN), signing_secret=SecretStr(SECRET),
