@@ -159,7 +159,7 @@ def _buttons(message: NudgeMessage) -> list[Block]:
                     "text": _plain("Post an update", MAX_BUTTON)})
     if message.can_snooze:
         buttons.append({"type": "button", "action_id": "snooze", "value": value,
-                        "text": _plain("Snooze 1 day", MAX_BUTTON)})
+                        "text": _plain(f"Snooze {_days(message.snooze_days)}", MAX_BUTTON)})
     if message.ticket_url:
         buttons.append(_ticket_button(message))
     return buttons

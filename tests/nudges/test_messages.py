@@ -62,3 +62,20 @@ def test_message_fields(session: Session) -> None:
     snooze(session, actor=owner, item_id=item.id)
     snooze(session, actor=owner, item_id=item.id)
     assert not build_message(session, item_id=item.id, kind="overdue", base_url=BASE).can_snooze
+
+
+def test_the_snooze_button_says_how_long_the_teams_snooze_holds(session: Session) -> None:
+    from integrations.slack.message_blocks import nudge_blocks
+    from tracker.nudges.models import NudgePolicy
+
+    item = action_item(session)
+    labels = [e["text"]["text"] for b in nudge_blocks(build_message(session, item_id=item.id, kind="overdue",
+                                                                    base_url=BASE))
+              if b["type"] == "actions" for e in b["elements"]]
+    assert "Snooze 1 day" in labels  # the default policy
+    session.add(NudgePolicy(team_id=item.team_id, snooze_days=3))
+    session.flush()
+    labels = [e["text"]["text"] for b in nudge_blocks(build_message(session, item_id=item.id, kind="overdue",
+                                                                    base_url=BASE))
+              if b["type"] == "actions" for e in b["elements"]]
+    assert "Snooze 3 days" in labels and "Snooze 1 day" not in labels

@@ -30,6 +30,7 @@ class NudgeMessage:
     ticket_url: str | None  # Jira/GitHub ticket, if linked ("open the ticket" button)
     can_snooze: bool  # False once the snooze limit is reached
     note: str | None = None  # a line to show after an action ("Marked training by Ana")
+    snooze_days: int = 1  # how long the team's snooze holds the nudges (its policy's snooze_days)
 
 
 @dataclass(frozen=True)

@@ -55,13 +55,16 @@ def _moment_title(session: Session, item: ActionItem) -> str | None:
     return session.scalar(select(MomentOfTruth.title).where(MomentOfTruth.id == moment_id))
 
 
+def _rules(session: Session, item: ActionItem) -> Rules:
+    return Rules.of(session.scalars(select(NudgePolicy).where(NudgePolicy.team_id == item.team_id)).first())
+
+
 def can_snooze(session: Session, item: ActionItem) -> bool:
     if item.phase in CLOSED_PHASES:
         return False
-    rules = Rules.of(session.scalars(select(NudgePolicy).where(NudgePolicy.team_id == item.team_id)).first())
     snoozes = session.scalar(select(NudgeSchedule.snoozes)
                              .where(NudgeSchedule.action_item_id == item.id)) or 0
-    return snoozes < rules.max_snoozes
+    return snoozes < _rules(session, item).max_snoozes
 
 
 def build_message(
@@ -88,6 +91,7 @@ def build_message(
         ticket_url=link.remote_url if link is not None else None,
         can_snooze=can_snooze(session, item),
         note=note,
+        snooze_days=_rules(session, item).snooze_days,
     )
 
 
