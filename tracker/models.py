@@ -3,7 +3,7 @@
 from tracker.actions.models import ActionItem, ChecklistEntry, ProgressUpdate, TrainingRecord
 from tracker.activity.models import ActivityEntry
 from tracker.auth.models import ApiToken, PasswordCredential, PasswordLink, SignInThrottle, WebSession
-from tracker.digests.models import DigestDelivery
+from tracker.digests.models import DigestDelivery, DigestShareLink
 from tracker.friction.models import AffectedCustomer, Evidence, FrictionPoint
 from tracker.health.models import ConnectionActivity, InboundRejection
 from tracker.investigations.models import Investigation
@@ -17,7 +17,8 @@ from tracker.sync.models import InboundDelivery, TicketLink, TicketTarget
 
 __all__ = [
     "ActionItem", "ActivityEntry", "AffectedCustomer", "ApiToken", "ChecklistEntry", "ConnectionActivity",
-    "DigestDelivery", "Evidence", "FrictionPoint", "InboundDelivery", "InboundRejection", "Investigation",
+    "DigestDelivery", "DigestShareLink", "Evidence", "FrictionPoint", "InboundDelivery", "InboundRejection",
+    "Investigation",
     "JourneyMap",
     "JourneyStage", "JourneyStep", "MomentMetric", "MomentOfTruth", "Nudge", "NudgePolicy", "NudgeSchedule",
     "Observation", "OutboxMessage", "PasswordCredential", "PasswordLink", "Person", "PriorityWeightSet",
