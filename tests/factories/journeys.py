@@ -26,7 +26,7 @@ def journey_map(
     values: dict[str, Any] = {
         "name": f"Journey {n}", "kind": MapKind.customer, "persona": "Small-business owner",
         "scope_start": "Invoice arrives", "scope_end": "Invoice trusted",
-        "objectives": [], "success_metrics": [],
+        "objectives": [],
     }
     values.update(fields)
     built = [

@@ -12,6 +12,7 @@ from tracker.actions.models import ActionItem, ChecklistEntry, ContactChannel, P
 from tracker.friction.models import AffectedCustomer, Evidence, EvidenceSource, FrictionPoint
 from tracker.investigations.models import Investigation
 from tracker.journeys.models import Channel, JourneyMap, JourneyStage, JourneyStep, MapKind
+from tracker.metrics.names import add_named
 from tracker.moments.models import MomentOfTruth
 from tracker.people.models import Role
 
@@ -22,7 +23,7 @@ def build_world(session: Session) -> dict[str, Any]:
     team = factories.team(session, lead_id=lead.id)
     journey = JourneyMap(name="Broken invoice", kind=MapKind.customer, persona="SMB admin",
                          scope_start="Invoice arrives", scope_end="Invoice corrected",
-                         objectives=["Find where trust breaks"], success_metrics=["Fewer billing contacts"])
+                         objectives=["Find where trust breaks"])
     stage = JourneyStage(position=1, name="Notice the problem")
     step = JourneyStep(position=1, name="Opens the PDF", channel=Channel.email, emotion_score=-3,
                        doing="Reads the invoice", thinking="Why is VAT doubled?", feeling="Annoyed")
@@ -30,6 +31,7 @@ def build_world(session: Session) -> dict[str, Any]:
     journey.stages.append(stage)
     session.add(journey)
     session.flush()
+    add_named(session, journey_map_id=journey.id, names=["Fewer billing contacts"], actor=lead)
     moment = MomentOfTruth(title="The first wrong invoice", journey_map_id=journey.id, score=50.0)
     session.add(moment)
     session.flush()

@@ -24,6 +24,7 @@ from tracker.demo.work import load_work
 from tracker.errors import Conflict
 from tracker.friction.models import AffectedCustomer, Evidence, EvidenceSource, FrictionPoint
 from tracker.journeys.models import Channel, JourneyMap, JourneyStage, JourneyStep, MapKind
+from tracker.metrics.names import add_named
 from tracker.moments import priority
 from tracker.moments.models import MomentOfTruth
 from tracker.people.models import Person, Role, Team
@@ -117,7 +118,7 @@ class DemoBuilder:
             jmap = JourneyMap(
                 name=data["name"], kind=MapKind(data["kind"]), persona=data["persona"],
                 scope_start=data["scope_start"], scope_end=data["scope_end"],
-                objectives=data["objectives"], success_metrics=data["success_metrics"],
+                objectives=data["objectives"],
                 created_by_id=lead.id, created_at=created)
             for s_pos, (stage_name, steps) in enumerate(data["stages"], start=1):
                 stage = JourneyStage(position=s_pos, name=stage_name)
@@ -129,6 +130,7 @@ class DemoBuilder:
                     self.steps[step["key"]] = obj
             self.session.add(jmap)
             self.session.flush()
+            add_named(self.session, journey_map_id=jmap.id, names=data["success_metrics"], actor=lead)
             self.maps[data["key"]] = jmap
             self.log(lead, "journey_map", jmap.id, created,
                      changes={"name": jmap.name, "kind": jmap.kind})

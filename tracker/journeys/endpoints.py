@@ -22,7 +22,7 @@ from tracker.journeys.schemas import (
     StepOut,
     StepUpdate,
 )
-from tracker.journeys.views import map_out, stage_out, step_out
+from tracker.journeys.views import map_out, stage_out, step_out, summaries
 
 router = APIRouter(tags=["journeys"])
 
@@ -44,7 +44,7 @@ def list_maps(
         sort_column=JourneyMap.id, id_column=JourneyMap.id, descending=True,
         cursor=cursor, limit=limit,
     )
-    return Page(items=[JourneyMapSummary.model_validate(m) for m in rows], next_cursor=next_cursor)
+    return Page(items=summaries(session, list(rows)), next_cursor=next_cursor)
 
 
 @router.post("/journey-maps", response_model=JourneyMapOut, status_code=status.HTTP_201_CREATED)

@@ -36,7 +36,7 @@ class JourneyMap(Base):
     scope_start: Mapped[str] = mapped_column(String(300))
     scope_end: Mapped[str] = mapped_column(String(300))
     objectives: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    success_metrics: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Success metrics are rows of their own: tracker/metrics (the API still lists their names).
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -13,6 +13,12 @@ from tracker.journeys.models import Channel, MapKind
 
 # One entry of a list of short texts (a hypothesis, an objective, a system met).
 Line = Annotated[str, StringConstraints(max_length=1_000)]
+# A success metric's name (tracker/metrics); written through the map it makes a default metric.
+MetricName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+_METRICS_HELP = (
+    "Names of the map's success metrics. New names become manual, weekly, lower-is-better "
+    "metrics without a unit; set those through /journey-maps/{id}/metrics."
+)
 
 
 # The journeys' name for the shared request-body base (tracker/api/input.py: no NUL in text).
@@ -98,7 +104,9 @@ class JourneyMapCreate(Clean):
     scope_start: str = Field(min_length=1, max_length=300)
     scope_end: str = Field(min_length=1, max_length=300)
     objectives: list[Line] = Field(default_factory=list, max_length=100)
-    success_metrics: list[Line] = Field(default_factory=list, max_length=100)
+    success_metrics: list[MetricName] = Field(
+        default_factory=list, max_length=100, description=_METRICS_HELP
+    )
     stages: list[StageFields] = Field(
         default_factory=list, description="In journey order; each with its steps in order."
     )
@@ -114,7 +122,11 @@ class JourneyMapUpdate(Clean):
     scope_start: str | None = Field(None, min_length=1, max_length=300)
     scope_end: str | None = Field(None, min_length=1, max_length=300)
     objectives: list[Line] | None = Field(None, max_length=100)
-    success_metrics: list[Line] | None = Field(None, max_length=100)
+    success_metrics: list[MetricName] | None = Field(
+        None, max_length=100,
+        description="The whole list: names left out are removed (refused while a metric has "
+        "observations or moments).",
+    )
     version: int | None = _VERSION
 
 
@@ -187,7 +199,9 @@ class JourneyMapSummary(BaseModel):
     scope_start: str
     scope_end: str
     objectives: list[str]
-    success_metrics: list[str]
+    success_metrics: list[str] = Field(
+        default_factory=list, description="Names of the map's success metrics, oldest first."
+    )
     created_by_id: int | None
     created_at: datetime
     version: int

@@ -17,11 +17,10 @@ from tracker.api.versioning import check_version
 from tracker.errors import InvalidInput, NotFound
 from tracker.friction.models import FrictionPoint
 from tracker.journeys.models import JourneyMap, JourneyStage, JourneyStep, MapKind
+from tracker.metrics import names as metric_names
 from tracker.people.models import Person
 
-MAP_FIELDS = (
-    "name", "kind", "persona", "scope_start", "scope_end", "objectives", "success_metrics",
-)
+MAP_FIELDS = ("name", "kind", "persona", "scope_start", "scope_end", "objectives")
 
 
 def reject_nulls(data: dict[str, Any], *, nullable: frozenset[str] = frozenset()) -> None:
@@ -71,6 +70,8 @@ def create_map(session: Session, *, actor: Person, data: dict[str, Any]) -> Jour
                       created_by_id=actor.id, stages=stages)
     session.add(jmap)
     session.flush()
+    metric_names.add_named(session, journey_map_id=jmap.id, names=data.get("success_metrics", []),
+                           actor=actor)
     record(session, actor=actor, entity_type="journey_map", entity_id=jmap.id, action="created",
            changes={"name": jmap.name, "kind": jmap.kind, "stages": len(stages),
                     "steps": sum(len(s.steps) for s in stages)})
@@ -83,7 +84,15 @@ def update_map(
     jmap = get_map(session, map_id)
     reject_nulls(data)
     check_version(jmap, expected_version, "journey map")
-    changes = apply_changes(jmap, {k: v for k, v in data.items() if k in MAP_FIELDS})
+    changes: dict[str, Any] = apply_changes(
+        jmap, {k: v for k, v in data.items() if k in MAP_FIELDS}
+    )
+    if "success_metrics" in data:
+        named = metric_names.replace_names(session, journey_map_id=jmap.id, actor=actor,
+                                           names=data["success_metrics"])
+        if named["added"] or named["removed"]:
+            changes["success_metrics"] = named
+            touch(jmap)  # the map's answer lists the names, so its ETag must change
     if changes:
         session.flush()
         record(session, actor=actor, entity_type="journey_map", entity_id=jmap.id,

@@ -14,6 +14,7 @@ from tracker.journeys.schemas import (
     StepOut,
 )
 from tracker.journeys.service import friction_counts, get_map, ordered_steps
+from tracker.metrics.names import names_by_map
 
 
 def step_out(step: JourneyStep, counts: dict[int, int]) -> StepOut:
@@ -37,11 +38,18 @@ def emotion_curve(jmap: JourneyMap) -> EmotionCurve:
     return EmotionCurve(points=points, lowest=lowest)
 
 
+def summaries(session: Session, maps: list[JourneyMap]) -> list[JourneyMapSummary]:
+    """Maps as summaries with their metric names (one query for all of them)."""
+    names = names_by_map(session, [m.id for m in maps])
+    return [JourneyMapSummary.model_validate(m).model_copy(update={"success_metrics": names[m.id]})
+            for m in maps]
+
+
 def map_out(session: Session, map_id: int) -> tuple[JourneyMap, JourneyMapOut]:
     """Reload the map with its structure (edits may have left collections stale) and describe it."""
     jmap = get_map(session, map_id, structure=True)
     counts = friction_counts(session, map_id)
-    summary = JourneyMapSummary.model_validate(jmap).model_dump()
+    summary = summaries(session, [jmap])[0].model_dump()
     out = JourneyMapOut(**summary, stages=[stage_out(s, counts) for s in jmap.stages],
                         emotion_curve=emotion_curve(jmap))
     return jmap, out

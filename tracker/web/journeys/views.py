@@ -21,6 +21,7 @@ from tracker.friction.models import FrictionPoint
 from tracker.friction.queries import FrictionPin, pins_for_map
 from tracker.journeys.models import JourneyMap, JourneyStage, JourneyStep, MapKind
 from tracker.journeys.service import get_map
+from tracker.metrics.names import names_by_map
 from tracker.web.charts import Columns, EmotionStep, emotion_curve, line_up, lineup_curves
 
 COLUMNS = Columns(width=184.0, gap=12.0)  # = .jmap-col / .jmap-row gap in static/css/journeys.css
@@ -61,6 +62,7 @@ class MapPage:
     print_zoom: int  # percent
     friction_total: int
     overdue_total: int
+    metric_names: list[str]
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ def map_page(session: Session, *, map_id: int, today: date) -> MapPage:
                           title=f"Emotion curve of {jmap.name}")
     return MapPage(map=jmap, blocks=blocks, curve=curve, partners=_partners(session, jmap),
                    print_zoom=print_zoom(count), friction_total=len(pins),
-                   overdue_total=sum(1 for p in pins if p.overdue))
+                   overdue_total=sum(1 for p in pins if p.overdue),
+                   metric_names=names_by_map(session, [jmap.id])[jmap.id])
 
 
 def lineup_page(session: Session, *, map_id: int, with_id: int, today: date) -> LineupPage:
