@@ -63,6 +63,14 @@ RULES: dict[tuple[str, str], WebRule] = {
         "people": "3", "version": "1"}),
     ("GET", "/app/activity"): _r("signed_in"),
     ("GET", "/app/activity.csv"): _r("signed_in"),
+    ("GET", "/app/digests"): _r("signed_in"),  # the programme's digest this week; ?scope=team-<id>&week=...
+    ("GET", "/app/digests/links"): _r("lead"),
+    ("POST", "/app/digests/links"): _r("lead", lambda w, who: {
+        "scope": f"team-{w['team'].id}", "week": "current", "days": "7", "note": f"for {who}'s stakeholders"}),
+    # The world has no such link: the page answers 404 naming it (allowed, refused clearly).
+    ("POST", "/app/digests/links/revoke"): _r("lead", lambda w, who: {"link_id": "2147483000"}),
+    # Signed out by design: the secret is the key. The world's secret opens no digest (404 page).
+    ("GET", "/shared/digests/{secret}"): _r("public"),
     ("GET", "/app/account"): _r("signed_in"),
     ("POST", "/app/account/sessions/end-others"): _r("signed_in"),
     ("GET", "/app/account/password"): _r("signed_in"),

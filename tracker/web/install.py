@@ -11,12 +11,14 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from tracker.web import docs
+from tracker.web.access_log import install_redaction
 from tracker.web.actions.routes import router as actions_router
 from tracker.web.activity.routes import router as activity_router
 from tracker.web.auth.routes import router as auth_router
 from tracker.web.board.routes import router as board_router
 from tracker.web.closed_loop.routes import router as closed_loop_router
 from tracker.web.deeplinks import BrowserDeepLinks
+from tracker.web.digests.routes import router as digests_router
 from tracker.web.doors import ActivitySourceMiddleware
 from tracker.web.errors import install_error_pages
 from tracker.web.headers import SecurityHeaders
@@ -32,7 +34,7 @@ from tracker.web.training.routes import router as training_router
 
 PAGE_ROUTERS = (home_router, auth_router, actions_router, people_router, board_router, moments_router,
                 investigations_router, journeys_router, my_work_router, closed_loop_router,
-                health_router, activity_router, training_router)
+                health_router, activity_router, training_router, digests_router)
 
 
 def install_web(app: FastAPI) -> None:
@@ -41,6 +43,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_pages(app)
+    install_redaction()  # shared-digest and set-password secrets stay out of the access log
     page_gets = [route.path_regex for router in PAGE_ROUTERS for route in router.routes
                  if isinstance(route, APIRoute) and "GET" in (route.methods or ())]
     app.add_middleware(BrowserDeepLinks, page_patterns=page_gets)

@@ -28,6 +28,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Closed loop", "/app/closed-loop"),
     NavItem("Training", "/app/training"),
     NavItem("Activity", "/app/activity"),
+    NavItem("Digest", "/app/digests"),
     NavItem("People", "/app/people", frozenset({Role.admin})),
     NavItem("Integrations", "/app/health", frozenset({Role.lead, Role.admin})),
     NavItem("API docs", "/docs"),
