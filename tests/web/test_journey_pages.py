@@ -53,12 +53,16 @@ def test_fixes_and_pins_for_a_map_in_a_fixed_number_of_queries(session: Session)
     overdue = _overdue_fix(session, world)
     cancelled = _overdue_fix(session, world)
     cancelled.phase = Phase.cancelled
+    # No moment of its own: it fixes the point through the investigation promoted from it.
+    promoted = _overdue_fix(session, world)
+    promoted.moment_id, promoted.investigation_id = None, world["investigation"].id
+    promoted.deadline = date.today() + timedelta(days=30)
     session.commit()
     fixes = fixes_for_map(session, journey_map_id=world["journey"].id, today=date.today())
     listed = fixes[world["friction"].id]
     # The planned item is found through the moment and the investigation: it counts once.
-    assert [f.item_id for f in listed] == [overdue.id, world["item"].id]  # overdue first
-    assert listed[0].overdue and not listed[1].overdue
+    assert [f.item_id for f in listed] == [overdue.id, world["item"].id, promoted.id]  # overdue first
+    assert listed[0].overdue and not listed[1].overdue and not listed[2].overdue
     pins = pins_for_map(session, journey_map_id=world["journey"].id, today=date.today())
     (pin,) = pins[world["step"].id]
     assert pin.moment is not None and pin.moment.title == "The first wrong invoice"
