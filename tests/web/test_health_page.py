@@ -160,3 +160,17 @@ def test_a_broken_link_is_recreated_then_cannot_be_resumed_twice(browser: Browse
     assert f"Action item {world.broken.id} gets a new ticket" in _text(browser.get(r.headers["location"]).text)
     again = browser.post(f"{PAGE}/links/{world.broken.id}/resume", {"recreate": "false", "csrf_token": token})
     assert again.status_code == 409 and "is not broken (pending)" in _text(again.text)
+
+
+def test_vendor_text_is_shown_as_text(browser: Browser, session: Session, world: HealthWorld) -> None:
+    """Errors and URLs come from vendors: escaped, and a link only when it is http(s)."""
+    world.dead_sync.last_error = '<script>alert("jira")</script>'
+    link = link_for(session, world.broken.id)
+    assert link is not None
+    link.remote_url, link.broken_reason = "javascript:alert(1)", "<img src=x onerror=alert(2)>"
+    session.commit()
+    browser.sign_in_as(world.lead)
+    page = browser.get(PAGE).text
+    assert "&lt;script&gt;alert(&#34;jira&#34;)&lt;/script&gt;" in page and "<script>alert" not in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page and "<img src=x" not in page
+    assert "javascript:" not in page
