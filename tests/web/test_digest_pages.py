@@ -190,7 +190,14 @@ def test_what_was_sent_to_slack_and_when(browser: Browser, session: Session, tod
     assert "Sent to direct messages to Maya Lead on Mon 23 Nov 2026, 09:02 UTC." in programme
     never = _text(browser.get(f"/app/digests?scope=team-{team.id}&week=2026-W40").text)
     assert "Nothing was sent to Slack for 2026-W40." in never
-    assert "goes to #billing on Monday 05 Oct 2026 from 09:00 (Europe/Berlin)" in never
+    assert ("It was due to go to #billing on Monday 05 Oct 2026 from 09:00 (Europe/Berlin); a digest not "
+            "queued on its Monday is skipped rather than sent late.") in never
+    coming = _text(browser.get("/app/digests?scope=programme&week=2026-W48").text)
+    assert "It goes to each CX lead as a Slack message on Monday 30 Nov 2026 from 09:00 (UTC)." in coming
+    team.slack_channel = None
+    session.commit()
+    quiet = _text(browser.get(f"/app/digests?scope=team-{team.id}&week=2026-W48").text)
+    assert "Billing Operations has no Slack channel, so its digest is not posted to Slack." in quiet
 
 
 def test_a_lead_shares_a_week_and_the_link_opens_it_signed_out(

@@ -121,17 +121,21 @@ def _where(row: DigestDelivery, names: dict[int, str]) -> str:
     return "direct messages to " + ", ".join(reached) if reached else "direct messages to the CX leads"
 
 
-def _plan(scope: Scope, week: Week) -> str:
-    due = week.monday + timedelta(days=7)
-    when = f"on Monday {due:%d %b %Y} from {SEND_HOUR:02d}:00 ({scope.tz_name})"
-    if scope.team is None:
-        return f"The programme digest for {week.label} goes to each CX lead as a Slack message {when}."
-    if not scope.team.slack_channel:
+def _plan(scope: Scope, week: Week, today: date) -> str:
+    """When and where the week's digest goes (tracker.digests.service's schedule), in words."""
+    if scope.team is not None and not scope.team.slack_channel:
         return f"{scope.team.name} has no Slack channel, so its digest is not posted to Slack."
-    return f"The digest for {week.label} goes to {scope.team.slack_channel} {when}."
+    due = week.monday + timedelta(days=7)
+    when = f"Monday {due:%d %b %Y} from {SEND_HOUR:02d}:00 ({scope.tz_name})"
+    where = "each CX lead as a Slack message" if scope.team is None else scope.team.slack_channel
+    if today > due:
+        # The worker sends a week's digest only on the Monday after it; a missed one is skipped.
+        return (f"It was due to go to {where} on {when}; a digest not queued on its Monday is skipped "
+                "rather than sent late.")
+    return f"It goes to {where} on {when}."
 
 
-def slack_view(session: Session, *, scope: Scope, week: Week) -> SlackView:
+def slack_view(session: Session, *, scope: Scope, week: Week, today: date) -> SlackView:
     rows = list(session.scalars(select(DigestDelivery).where(DigestDelivery.scope == scope.key)
                                 .order_by(DigestDelivery.week.desc()).limit(RECENT_DELIVERIES)))
     shown_row = next((r for r in rows if r.week == week.label), None) or session.scalar(
@@ -145,7 +149,7 @@ def slack_view(session: Session, *, scope: Scope, week: Week) -> SlackView:
                         sent_at=r.sent_at, error=r.error)
 
     return SlackView(shown=delivery(shown_row) if shown_row else None, recent=[delivery(r) for r in rows],
-                     plan=_plan(scope, week))
+                     plan=_plan(scope, week, today))
 
 
 def scope_choices(session: Session) -> list[tuple[str, str]]:
@@ -186,7 +190,7 @@ def digest_page(session: Session, *, scope: Scope, week: Week, today: date) -> D
     return DigestPage(scope=scope_value(scope.key), week=week, current=current, previous=week.previous(),
                       next=later if later.monday <= current.monday else None,
                       digest=digest_view(session, scope=scope, week=week, today=today),
-                      slack=slack_view(session, scope=scope, week=week), scopes=scope_choices(session),
+                      slack=slack_view(session, scope=scope, week=week, today=today), scopes=scope_choices(session),
                       weeks=week_choices(current, week))
 
 
