@@ -49,6 +49,12 @@ def _r(policy: str, form: Callable[[dict[str, Any], str], dict[str, str]] | None
     return WebRule(policy, form) if form else WebRule(policy)
 
 
+# The nudge policy form as a lead sends it (the defaults, on the defaults' version 0).
+_NUDGE_POLICY = {"days_before_due": "2", "remind_on_due_day": "on", "overdue_every_days": "2",
+                 "escalate_after_overdue_days": "5", "work_plan_after_days": "3", "max_snoozes": "2",
+                 "snooze_days": "1", "workday_start_hour": "9", "workday_end_hour": "17", "skip_weekends": "on",
+                 "version": "0"}
+
 RULES: dict[tuple[str, str], WebRule] = {
     ("GET", "/"): _r("public"),  # the home when signed in, the sign-in page otherwise
     ("GET", "/sign-in"): _r("public"),
@@ -145,6 +151,17 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("POST", "/app/people"): _r("admin", lambda w, who: {"name": "New Person", "email": f"new-{who}@example.com",
                                                          "role": "owner"}),
     ("POST", "/app/people/{person_id}/password-link"): _r("admin"),
+    # Teams: every role reads them (as GET /teams); leads and admins change them.
+    ("GET", "/app/teams"): _r("signed_in"),
+    ("POST", "/app/teams"): _r("lead", lambda w, who: {"name": f"Team of {who}", "department": "support",
+                                                       "timezone": "Europe/Berlin"}),
+    ("GET", "/app/teams/{team_id}"): _r("signed_in"),  # ?example_deadline= previews the saved policy
+    ("POST", "/app/teams/{team_id}"): _r("lead", lambda w, who: {
+        "name": w["team"].name, "department": w["team"].department, "lead_id": str(w["lead"].id),
+        "slack_channel": f"#{who}", "timezone": "Europe/Berlin", "version": str(w["team"].version)}),
+    # The first save makes version 1; the next principal's version 0 then answers 409 on the page.
+    ("POST", "/app/teams/{team_id}/nudge-policy"): _r("lead", lambda w, who: _NUDGE_POLICY),
+    ("POST", "/app/teams/{team_id}/nudge-policy/preview"): _r("lead", lambda w, who: _NUDGE_POLICY),
     ("GET", "/app/journey-maps"): _r("signed_in"),
     ("GET", "/app/journey-maps/{map_id}"): _r("signed_in"),
     ("GET", "/app/journey-maps/{map_id}/import"): _r("lead"),

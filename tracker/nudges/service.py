@@ -85,8 +85,7 @@ def put_policy(
     if expected_version != version:
         raise_stale(team_id, version, expected_version)
     merged = {**asdict(current), **{k: v for k, v in data.items() if v is not None}}
-    if merged["workday_end_hour"] <= merged["workday_start_hour"]:
-        raise InvalidInput("workday_end_hour must be after workday_start_hour", field="workday_end_hour")
+    check_rules(Rules(**merged))
     row = policy_row(session, team_id)
     if row is None:
         row = NudgePolicy(team_id=team_id, **merged)
@@ -101,6 +100,13 @@ def put_policy(
                action="updated" if version else "created", changes=changes)
         reevaluate_team(session, team_id, now=now or utcnow())
     return Rules.of(row), row.version
+
+
+def check_rules(rules: Rules) -> None:
+    """What the schema's per-field bounds cannot see: the fields taken together. The policy
+    page's preview calls it too, so it refuses exactly what saving would."""
+    if rules.workday_end_hour <= rules.workday_start_hour:
+        raise InvalidInput("workday_end_hour must be after workday_start_hour", field="workday_end_hour")
 
 
 def raise_stale(team_id: int, version: int, expected: int) -> None:

@@ -29,12 +29,14 @@ from tracker.web.journeys.routes import router as journeys_router
 from tracker.web.moments.routes import router as moments_router
 from tracker.web.my_work.routes import router as my_work_router
 from tracker.web.people.routes import router as people_router
+from tracker.web.teams.routes import router as teams_router
 from tracker.web.templating import STATIC
 from tracker.web.training.routes import router as training_router
 
 PAGE_ROUTERS = (home_router, auth_router, actions_router, people_router, board_router, moments_router,
                 investigations_router, journeys_router, my_work_router, closed_loop_router,
-                health_router, activity_router, training_router, digests_router)
+                health_router, activity_router, training_router, digests_router,
+                teams_router)
 
 
 def install_web(app: FastAPI) -> None:

@@ -29,6 +29,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Training", "/app/training"),
     NavItem("Activity", "/app/activity"),
     NavItem("Digest", "/app/digests"),
+    NavItem("Teams", "/app/teams"),
     NavItem("People", "/app/people", frozenset({Role.admin})),
     NavItem("Integrations", "/app/health", frozenset({Role.lead, Role.admin})),
     NavItem("API docs", "/docs"),
