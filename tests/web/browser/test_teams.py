@@ -67,7 +67,7 @@ def test_a_lead_tunes_the_policy_with_a_live_preview_and_saves_it(new_context: N
     team_id = _add_team(page, "Onboarding")
     expect(page.locator("h1")).to_have_text("Onboarding")
     assert axe_violations(page) == []
-    screenshots(page, "team")
+    screenshots(page, "team-added")
     _fits_a_phone(page)
 
     example = date.fromisoformat(page.locator("#f-example_deadline").input_value())

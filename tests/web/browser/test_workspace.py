@@ -158,6 +158,7 @@ def test_every_page_passes_axe_and_is_photographed(new_context: NewContext, serv
               ("training", lead, "/app/training"), ("activity", lead, "/app/activity"),
               ("activity-filtered", lead, "/app/activity?source=web"),
               ("people", admin, "/app/people"), ("person", admin, "/app/people/1"),
+              ("teams", lead, "/app/teams"), ("team-1", lead, "/app/teams/1"),
               ("integration-health", admin, "/app/health")]
     for name, page, url in pages:
         page.goto(url)
