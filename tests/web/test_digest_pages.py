@@ -221,7 +221,8 @@ def test_a_lead_shares_a_week_and_the_link_opens_it_signed_out(
     shared = _signed_out(client, url)
     assert shared.status_code == 200
     _assert_shows(shared.text, build_digest(session, scope=f"team:{w['team'].id}", week=WEEK, today=TODAY))
-    assert shared.headers["referrer-policy"] == "no-referrer"
+    assert shared.headers.get_list("referrer-policy") == ["no-referrer"]  # the page's, not the default
+    assert "default-src 'self'" in shared.headers["content-security-policy"]
     assert shared.headers["x-robots-tag"] == "noindex, nofollow" and "no-store" in shared.headers["cache-control"]
     assert '<meta name="robots" content="noindex, nofollow">' in shared.text
     # Nothing leads anywhere else, nothing can be changed, no script runs, no session is made.
