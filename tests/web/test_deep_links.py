@@ -58,5 +58,10 @@ def test_scripts_and_token_holders_still_get_json(browser: Browser, session: Ses
 
 
 def test_api_paths_without_a_page_are_not_redirected(browser: Browser) -> None:
-    r = browser.get("/activity")  # no page mirrors it: the API answers (401 without a token)
+    r = browser.get("/ticket-targets")  # no page mirrors it: the API answers (401 without a token)
     assert r.status_code == 401
+
+
+def test_the_activity_log_opens_its_page(browser: Browser) -> None:
+    r = browser.get("/activity?source=web")
+    assert r.status_code in (302, 303, 307) and r.headers["location"].startswith("/app/activity")
