@@ -92,6 +92,21 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/moments/{moment_id}/rank"): _r("lead", "moment"),
     ("POST", "/moments/{moment_id}/friction-points"): _r("lead"),
     ("DELETE", "/moments/{moment_id}/friction-points/{friction_point_id}"): _r("lead"),
+    # success metrics, their observations and verdicts
+    ("GET", "/journey-maps/{map_id}/metrics"): _r("read"),
+    ("POST", "/journey-maps/{map_id}/metrics"): _r("lead"),
+    ("GET", "/metrics/{metric_id}"): _r("read"),
+    ("PATCH", "/metrics/{metric_id}"): _r("lead", "metric"),
+    ("DELETE", "/metrics/{metric_id}"): _r("lead"),
+    ("GET", "/metrics/{metric_id}/observations"): _r("read"),
+    ("PUT", "/metrics/{metric_id}/observations/{period}"): _r("lead", "observation"),
+    ("POST", "/metrics/{metric_id}/observations/import"): _r("lead"),
+    ("POST", "/metrics/{metric_id}/emotion-baseline"): _r("lead"),  # a manual metric: 422 (allowed)
+    ("GET", "/moments/{moment_id}/metrics"): _r("read"),
+    ("PUT", "/moments/{moment_id}/metrics/{metric_id}"): _r("lead"),
+    ("DELETE", "/moments/{moment_id}/metrics/{metric_id}"): _r("lead"),
+    ("GET", "/moments/{moment_id}/verdicts"): _r("read"),
+    ("GET", "/metric-verdicts"): _r("read"),
     # investigations, promote, chain
     ("GET", "/investigations"): _r("read"),
     ("POST", "/investigations"): _r("lead"),

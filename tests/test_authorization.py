@@ -49,6 +49,8 @@ PATH_PARAMS: dict[str, Any] = {
     "item_id": lambda w: w["item"].id,
     "entry_id": lambda w: w["entry"].id,
     "target_id": lambda w: w["target"].id,
+    "metric_id": lambda w: w["metric"].id,
+    "period": lambda w: w["observation_period"],
     "kind": lambda w: "jira",
     "connection": lambda w: CONNECTION,
     "scope": lambda w: f"team-{w['team'].id}",

@@ -6,6 +6,7 @@ investigation), another owner, the programme's lead, and an admin.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from tests.factories.programme import build_world
 from tracker.actions.models import TrainingRecord
 from tracker.auth.service import issue_token
 from tracker.journeys.models import Channel, JourneyStage, JourneyStep
+from tracker.metrics.models import MomentMetric, Observation, ObservationSource, SuccessMetric
 from tracker.people.models import Role
 from tracker.sync.models import LinkState, TargetKind, TicketLink, TicketTarget
 from tracker.types import utcnow
@@ -50,6 +52,14 @@ def build_authz_world(session: Session) -> dict[str, Any]:
                            remote_url="https://acme.example/browse/BILL-1", snapshot={},
                            dirty_fields=[])
     session.add(w["link"])
+    # The map's metric, named by the moment, with one value (the period `period` names).
+    w["metric"] = session.scalars(
+        select(SuccessMetric).where(SuccessMetric.journey_map_id == w["journey"].id)).one()
+    session.add(MomentMetric(moment_id=w["moment"].id, metric_id=w["metric"].id))
+    w["observation"] = Observation(metric_id=w["metric"].id, period_start=date(2026, 1, 5), value=12,
+                                   source=ObservationSource.api)
+    w["observation_period"] = "2026-W02"
+    session.add(w["observation"])
     session.flush()
     session.commit()
     w["headers"] = {"anonymous": {}}

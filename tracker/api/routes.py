@@ -12,6 +12,7 @@ from tracker.friction.endpoints import router as friction_router
 from tracker.health.endpoints import router as health_router
 from tracker.investigations.endpoints import router as investigations_router
 from tracker.journeys.endpoints import router as journeys_router
+from tracker.metrics.endpoints import router as metrics_router
 from tracker.moments.endpoints import router as moments_router
 from tracker.nudges.endpoints import router as nudges_router
 from tracker.overview.endpoints import router as overview_router
@@ -26,6 +27,7 @@ ROUTERS = (
     journeys_router,
     friction_router,
     moments_router,
+    metrics_router,
     investigations_router,
     promote_router,
     actions_router,
