@@ -251,18 +251,18 @@ def next_check(facts: Facts, now: datetime) -> datetime | None:
     owner_tz, lead_tz = zone(facts.owner_tz), zone(facts.lead_tz)
     rules = facts.rules
     today = local_date(start, owner_tz)
-    checked: set[datetime] = set()
     if start > now and decide(facts, start) is not None:
         return start
-    for probe in _probe_dates(facts, today, owner_tz):
-        moments = sorted({
-            m for offset in range(4) for tz in {owner_tz, lead_tz}
-            for m in (_at(probe + timedelta(days=offset), rules.workday_start_hour, tz),
-                      _at(probe + timedelta(days=offset), 0, tz))
-            if m > start or (m == start and start > now)
-        } - checked)
-        for moment in moments:
-            checked.add(moment)
-            if decide(facts, moment) is not None:
-                return moment
+    # All probes' moments in one order: the windows overlap, and with timezones far apart a
+    # later probe date can hold an earlier moment (the lead's morning is the owner's evening).
+    moments = sorted({
+        m for probe in _probe_dates(facts, today, owner_tz) for offset in range(4)
+        for tz in {owner_tz, lead_tz}
+        for m in (_at(probe + timedelta(days=offset), rules.workday_start_hour, tz),
+                  _at(probe + timedelta(days=offset), 0, tz))
+        if m > start or (m == start and start > now)
+    })
+    for moment in moments:
+        if decide(facts, moment) is not None:
+            return moment
     return None
