@@ -89,7 +89,9 @@ def test_a_100_mb_unauthenticated_webhook_gets_413_while_it_is_still_being_sent(
     reply, sent = _post_streaming(served, "/webhooks/github/gh", declare_length=declare_length)
     assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
     assert b'"code":"too_large"' in reply
-    assert sent < 4 * 1024 * 1024  # answered long before the 100 MB were sent
+    # Answered long before the 100 MB were sent: what the kernel's loopback buffers take in
+    # while a busy server reaches the cap is a few MB, never most of the body.
+    assert sent < 16 * 1024 * 1024
 
 
 def test_caps_per_route() -> None:
