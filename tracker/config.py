@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # Retry-After is always honoured in full. Tests and soaks shrink it (e.g. 0.02).
     outbox_backoff_scale: float = 1.0
     reconcile_interval_seconds: int = 300
+    # Counted metrics (Jira/GitHub): closed periods counted back when a metric is created or
+    # its query changes, and how often the worker looks for newly closed periods.
+    metrics_backfill_periods: int = Field(default=12, ge=0, le=520)
+    metrics_count_interval_seconds: int = 60
     slack: SlackSettings | None = None
     # `make run` sandbox: where the emulated Jira and GitHub listen (any free port if taken).
     sandbox_jira_port: int = 8101

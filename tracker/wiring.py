@@ -36,6 +36,26 @@ def ticket_system_factory(target: TargetSpec, connection: Connection) -> TicketS
     raise ValueError(f"unknown ticket system kind {target.kind!r}")
 
 
+def ticket_counter_factory(kind: str, connection: Connection) -> Any:
+    """The counter of issues per period for counted metrics (tracker.metrics.counting_ports),
+    built from the connection's settings like the ticket adapters (pacing, retry sleeps)."""
+    delay = connection.max_retry_delay
+    if kind == "jira":
+        from integrations.jira.counting import JiraCounter
+
+        return JiraCounter(connection) if delay is None else JiraCounter(connection, max_retry_delay=delay)
+    if kind == "github":
+        from integrations.github.counting import GitHubCounter
+        from integrations.github.errors import default_retry
+
+        kwargs: dict[str, Any] = {"seconds_between_requests": connection.seconds_between_requests}
+        if delay is not None:
+            kwargs["retry"] = default_retry(backoff_factor=min(0.5, delay / 4),
+                                            max_rate_limit_wait=min(30.0, delay))
+        return GitHubCounter(connection, **kwargs)
+    raise ValueError(f"unknown ticket system kind {kind!r}")
+
+
 def check_mapping(kind: str, mapping: dict[str, Any]) -> None:
     """Raises ValueError naming what is wrong with a target's field mapping for its system."""
     if kind == "jira":
@@ -79,6 +99,9 @@ def worker_resources(settings: Settings, factory: Any = None, messenger: Any = N
 
     resources: dict[str, Any] = {"settings": settings,
                                  "ticket_systems": TicketSystems(settings, factory or ticket_system_factory)}
+    from tracker.metrics.counting_ports import TicketCounters
+
+    resources["ticket_counters"] = TicketCounters(settings, ticket_counter_factory)
     messenger = messenger or messenger_factory(settings)
     if messenger is not None:
         from integrations.slack.client import respond

@@ -31,6 +31,7 @@ from integrations.github.emulator_human import HumanActions
 from integrations.github.emulator_ratelimit import RateLimiter, RateLimits, refusal_body
 from integrations.github.emulator_render import Renderer
 from integrations.github.emulator_routes import Routes
+from integrations.github.emulator_search import SEARCH_TEMPLATE, SearchRoutes
 from integrations.github.emulator_state import ApiError, Event, GitHubState, User
 from integrations.github.emulator_webhooks import Delivery, WebhookDispatcher
 
@@ -92,6 +93,7 @@ class GitHubEmulator(HumanActions, Emulator):
         for full_name in repos:
             self.state.add_repo(full_name)
         Routes(self)
+        self.search = SearchRoutes(self)  # /search/issues and its own 30-a-minute quota
 
     # -- setup -------------------------------------------------------------------------------
     def add_route(self, method: str, pattern: str, template: str, handler: Handler) -> None:
@@ -223,6 +225,8 @@ class GitHubEmulator(HumanActions, Emulator):
         request.params = {k: v for k, v in params.items() if v is not None} | {"_actor": login}
         if template == "/rate_limit":  # GitHub does not charge for asking
             return self._finish(self._rate_limit(token), token)
+        if template == SEARCH_TEMPLATE:  # search has its own quota, not the core one
+            return self.search.answer(handler, request, token, login)
         if request.method == "GET":
             # Reads are side-effect free, so answer first: a 304 must not cost rate limit.
             response = self._run(handler, request)

@@ -26,7 +26,7 @@ from typing import Any
 from jira import JIRA
 
 from integrations.emulation import Emulator, Request, Response
-from integrations.jira import emulator_browse, emulator_routes
+from integrations.jira import emulator_browse, emulator_count, emulator_routes
 from integrations.jira.emulator_access import RateLimiter, basic_credentials, poke, too_many, unauthorized
 from integrations.jira.emulator_humans import HumanActor
 from integrations.jira.emulator_model import (
@@ -79,6 +79,7 @@ class JiraEmulator(Emulator):
         self.set_index_lag(index_lag)
         self._local = threading.local()  # the authenticated account of the request on this thread
         emulator_routes.install(self)
+        emulator_count.install(self)  # search/approximate-count, for counted metrics
         emulator_browse.install(self)  # the ticket page "Open ticket" links lead to
         if with_defaults:
             self.bot = self.add_account(BOT_EMAIL, "Tracker Bot", BOT_TOKEN, account_id=BOT_ID, bot=True)

@@ -24,6 +24,7 @@ from integrations.jira.emulator_workflows import Status
 ISSUE_NOT_FOUND = "Issue does not exist or you do not have permission to see it."
 EVERYONE = "*"
 MAX_RESULTS = 100  # Cloud's cap on /search/jql pages when fields are requested
+UNBOUNDED_JQL = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
 
 
 class JiraStore:
@@ -155,6 +156,21 @@ class JiraStore:
             body["nextPageToken"] = _make_token(offset + size, jql)
         body["isLast"] = "nextPageToken" not in body
         return body
+
+    def count(self, account_id: str | None, jql: str) -> int:
+        """Cloud's search/approximate-count: what the index shows (same lag as search), and only
+        for a bounded query (one with at least one condition), as Cloud demands."""
+        try:
+            query = parse(jql)
+            predicate, _ = compile_query(query, _SearchContext(self, account_id))
+        except JqlError as error:
+            raise JiraApiError(400, [str(error)]) from None
+        if query.where is None:
+            raise JiraApiError(400, [UNBOUNDED_JQL])
+        indexed_before = self.now() - self.index_lag
+        return sum(1 for i in self.issues.values()
+                   if self.can_browse(i.project, account_id) and i.updated <= indexed_before
+                   and predicate(i))
 
 
 class _SearchContext:

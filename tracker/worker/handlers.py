@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracker.metrics.counting import COUNT_KIND, deliver_count
 from tracker.nudges.delivery import deliver_digest, deliver_nudge, give_up_nudge
 from tracker.slack.handlers import deliver_interaction, deliver_notice, deliver_refresh, deliver_response
 from tracker.slack.outbound import (
@@ -29,6 +30,7 @@ def default_handlers() -> dict[str, Handler]:
         RESPOND_KIND: deliver_response,
         NOTICE_KIND: deliver_notice,
         INTERACTION_KIND: deliver_interaction,
+        COUNT_KIND: deliver_count,
     }
 
 

@@ -19,6 +19,7 @@ from tracker import nudges, sync
 from tracker.config import Settings
 from tracker.db import make_engine, make_session_factory, transaction
 from tracker.health.recorder import record_success
+from tracker.metrics.counting import queue_due_counts
 from tracker.nudges import jobs
 from tracker.slack.outbound import PROMPT_KINDS
 from tracker.sync.inbound import queue_reconciliation
@@ -52,6 +53,15 @@ def start_scheduler(settings: Settings, session_factory: sessionmaker[Session]) 
     # coalesce + max_instances=1: after downtime, one catch-up run, not a flood of missed ones.
     scheduler.add_job(reconcile, "interval", seconds=settings.reconcile_interval_seconds,
                       id="reconcile", coalesce=True, max_instances=1, misfire_grace_time=None)
+    def count_metrics() -> None:
+        # Counted metrics whose period closed (or new ones, to backfill): one message each.
+        with transaction(session_factory) as session:
+            queued = queue_due_counts(session, datetime.now(UTC))
+        if queued:
+            log.info("metric counts queued for %d metrics", queued)
+
+    scheduler.add_job(count_metrics, "interval", seconds=settings.metrics_count_interval_seconds,
+                      id="count_metrics", coalesce=True, max_instances=1, misfire_grace_time=None)
     # Nudges and digests: sweeps that find due work by index (tracker/nudges/jobs.py); the
     # schedule backfill runs at start and hourly, outside the per-minute sweep.
     for job, seconds in ((jobs.sweep_nudges, 60), (jobs.check_digests, 900)):
