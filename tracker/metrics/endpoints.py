@@ -12,6 +12,8 @@ from tracker.api.params import IdPath, Limit, PlanDate
 from tracker.api.versioning import IfMatch, expected_version, set_etag
 from tracker.errors import InvalidInput
 from tracker.metrics import csv_import, observations, service
+from tracker.metrics.counting import queue_count
+from tracker.metrics.counting_check import QueryCheck
 from tracker.metrics.emotion import record_emotion_baseline
 from tracker.metrics.listing import verdict_page
 from tracker.metrics.models import Observation, ObservationSource, SuccessMetric
@@ -68,9 +70,11 @@ def list_metrics(map_id: IdPath, session: DbSession, _: CurrentUser, cursor: str
 
 @router.post("/journey-maps/{map_id}/metrics", response_model=MetricOut, status_code=status.HTTP_201_CREATED)
 def create_metric(map_id: IdPath, body: MetricCreate, session: DbSession, lead: LeadOnly,
-                  response: Response) -> MetricOut:
+                  response: Response, checker: QueryCheck) -> MetricOut:
     """Add a success metric to a map (lead); an emotion metric records its baseline at once."""
-    metric = service.create_metric(session, actor=lead, journey_map_id=map_id, data=body)
+    metric = service.create_metric(session, actor=lead, journey_map_id=map_id, data=body, checker=checker)
+    if metric.source_kind in service.COUNTED:  # the backfill starts now, not at the next sweep
+        queue_count(session, metric.id)
     set_etag(response, metric)
     return metrics_out(session, [metric])[0]
 
@@ -85,10 +89,13 @@ def get_metric(metric_id: IdPath, session: DbSession, _: CurrentUser, response: 
 
 @router.patch("/metrics/{metric_id}", response_model=MetricOut)
 def update_metric(metric_id: IdPath, body: MetricUpdate, session: DbSession, lead: LeadOnly,
-                  response: Response, if_match: IfMatch = None) -> MetricOut:
+                  response: Response, checker: QueryCheck, if_match: IfMatch = None) -> MetricOut:
     """Edit a metric (lead; versioned). A new query or source is counted again from the start."""
     metric = service.update_metric(session, actor=lead, metric_id=metric_id, data=body,
-                                   expected_version=expected_version(if_match, body.version))
+                                   expected_version=expected_version(if_match, body.version),
+                                   checker=checker)
+    if metric.source_kind in service.COUNTED and metric.counted_through is None:
+        queue_count(session, metric.id)
     set_etag(response, metric)
     return metrics_out(session, [metric])[0]
 
