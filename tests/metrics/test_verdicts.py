@@ -101,7 +101,7 @@ def test_too_few_periods_is_not_enough_data(session) -> None:
     assert not result.flagged
 
 
-def test_gaps_count_only_measured_weeks() -> None:
+def test_compare_on_its_own() -> None:
     assert compare([1, 2, 3], [9, 9, 9, 9], Direction.lower_is_better).verdict is Verdict.not_enough_data
     assert compare([9, 9, 9, 9], [1, 1, 1, 1], Direction.lower_is_better).verdict is Verdict.improved
     assert compare([5] * 8, [5] * 8, Direction.lower_is_better).verdict is Verdict.no_clear_change

@@ -90,7 +90,7 @@ def update_map(
     if "success_metrics" in data:
         named = metric_names.replace_names(session, journey_map_id=jmap.id, actor=actor,
                                            names=data["success_metrics"])
-        if named["added"] or named["removed"]:
+        if named:
             changes["success_metrics"] = named
             touch(jmap)  # the map's answer lists the names, so its ETag must change
     if changes:

@@ -69,7 +69,8 @@ def replace_names(
 
     A metric with observations or linked to a moment is never removed this way (its history
     would go with it): that is refused on the field, and DELETE on the metric does it knowingly.
-    Returns {"added": [...], "removed": [...]} for the activity log.
+    Returns {"from": names before, "to": names after} when they changed, else {}, for the
+    activity log.
     """
     wanted = _unique(names)
     current = session.scalars(
@@ -96,4 +97,6 @@ def replace_names(
     added = [name for name in wanted if name not in have]
     session.flush()
     add_named(session, journey_map_id=journey_map_id, names=added, actor=actor)
-    return {"added": added, "removed": [m.name for m in dropped]}
+    if not added and not dropped:
+        return {}
+    return {"from": [m.name for m in current], "to": names_by_map(session, [journey_map_id])[journey_map_id]}
