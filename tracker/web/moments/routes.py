@@ -24,6 +24,7 @@ from tracker.promote import service as promote_service
 from tracker.promote.schemas import PromoteIn
 from tracker.web.forms import GENERAL, FormResult, form_of
 from tracker.web.moments import views
+from tracker.web.moments.fix_check import fix_check
 from tracker.web.moments.forms import (
     MAX_ROWS,
     PinForm,
@@ -137,8 +138,10 @@ def _moment(request: Request, db: DbSession, me: Person, moment_id: int, default
             status: int = 200, notice: str | None = None, stale: list[Any] | None = None,
             pin: FormResult[Any] | None = None) -> Response:
     moment = service.get_moment(db, moment_id)
-    page = views.moment_page(db, moment=moment, defaults=defaults, today=request_today(request))
+    today = request_today(request)
+    page = views.moment_page(db, moment=moment, defaults=defaults, today=today)
     context = {"page": page, "notice": notice, "stale": stale or [], "can_prioritize": can_prioritize(me),
+               "fix_check": fix_check(db, moment_id=moment.id, today=today),
                "promoted": request.query_params.get("promoted"),
                "pin": pin or FormResult(None, {"rank": str(moment.rank_override or page.rank),
                                                "reason": moment.rank_override_reason or ""})}
