@@ -20,6 +20,7 @@ from tracker.demo import actions as action_data
 from tracker.demo import friction as friction_data
 from tracker.demo import journeys as journey_data
 from tracker.demo import people as people_data
+from tracker.demo.fixes import load_fixes
 from tracker.demo.work import load_work
 from tracker.errors import Conflict
 from tracker.friction.models import AffectedCustomer, Evidence, EvidenceSource, FrictionPoint
@@ -196,6 +197,7 @@ def load_demo(session: Session, *, now: datetime | None = None,
     builder.load_moments(weights or PriorityWeights())
     builder.load_friction()
     load_work(builder, action_data.INVESTIGATIONS, action_data.ACTIONS)
+    load_fixes(builder, weights or PriorityWeights())
     builder.write_history()
     session.flush()
     return builder.issue_logins()
