@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from tracker.demo import load_demo
 from tracker.demo.fixes import CONTACTS, CSAT
+from tracker.digests.builder import build_digest
+from tracker.digests.fix_verdicts import NOT_MOVED, VERIFIED
+from tracker.digests.weeks import week_of
 from tracker.metrics.models import Observation, SuccessMetric
 from tracker.metrics.verdicts import MomentVerdicts, Verdict, verdicts_for_moments
 from tracker.moments.models import MomentOfTruth
@@ -59,3 +62,15 @@ def test_the_maps_metrics_have_weekly_history_and_units(session: Session) -> Non
     verdicts = _verdicts(session, datetime.now(UTC))
     first_look = verdicts["The first look at a wrong invoice"]
     assert [v.verdict for v in first_look.metrics] == [Verdict.not_enough_data]
+
+
+@pytest.mark.parametrize("days_later", [0, 3, 6])
+def test_this_weeks_digest_shows_both_answers(session: Session, days_later: int) -> None:
+    now = MONDAY + timedelta(days=days_later)
+    load_demo(session, now=now)
+    report = build_digest(session, scope="programme", week=week_of(now.date()).label, today=now.date())
+    lines = {s.title: s.lines for s in report.sections}
+    (verified,) = lines[VERIFIED]
+    (not_moved,) = lines[NOT_MOVED]
+    assert verified.startswith(f"Understanding a mid-cycle upgrade charge — {CONTACTS}: improved")
+    assert not_moved.startswith(f"Waiting on hold for a billing callback — {CSAT}: no clear change")

@@ -95,7 +95,8 @@ def test_every_section_of_a_teams_week(session: Session, week: dict[str, Any]) -
     assert report.title == "Billing Operations: week 2026-W47" and report.period == "16-22 Nov 2026"
     assert [s.title for s in report.sections] == [
         "Moved this week", "Completed", "Newly overdue", "Still overdue, by owner",
-        "Moments of truth whose loop closed", "Closing the loop", "Training", "Broken ticket links"]
+        "Moments of truth whose loop closed", "Fixes verified this week", "Fixes that did not move their metric",
+        "Closing the loop", "Training", "Broken ticket links"]
     assert section(report, "Moved this week") == [
         "implementing: Fix VAT line (Ana Ruiz; was planned)",
         "training: Fix VAT line (Ana Ruiz; was implementing)",
@@ -124,6 +125,7 @@ def test_every_section_of_a_teams_week(session: Session, week: dict[str, Any]) -
         "moved": 3, "completed": 3, "newly_overdue": 2, "still_overdue": 3, "overdue": 5,
         "moments_closed": 2, "checklist_pending": 2, "checklist_notified": 3, "checklist_acknowledged": 2,
         "checklist_unreachable": 1, "trained": 4, "training_target": 10, "broken_links": 1,
+        "fixes_verified": 0, "fixes_not_moved": 0,
     }
     assert report.headline.startswith("3 phase changes, 3 completed, 2 newly overdue (5 overdue in all)")
 

@@ -11,6 +11,8 @@ as of the week's Sunday, or today while the week is still running:
 - Newly overdue: open items whose deadline passed during the week.
 - Still overdue, by owner: open items already overdue before the week began.
 - Moments of truth whose loop closed: status loop_closed and their last item done this week.
+- Fixes verified this week / Fixes that did not move their metric: the before/after verdicts
+  whose after window ends this week (tracker/digests/fix_verdicts.py says why that week).
 - Closing the loop: checklist counts per item in closing_loop or completed this week.
 - Training: people trained vs target for items needing training (not waived) that are past
   planning, or completed this week.
@@ -38,6 +40,7 @@ from tracker.actions.models import (
 )
 from tracker.activity.models import ActivityEntry
 from tracker.clock import today as clock_today
+from tracker.digests.fix_verdicts import fix_sections
 from tracker.digests.weeks import Week, parse_week
 from tracker.errors import InvalidInput, NotFound
 from tracker.messaging.ports import DigestReport, DigestSection
@@ -216,9 +219,13 @@ def build_digest(session: Session, *, scope: str, week: str, today: date | None 
     """The digest of `scope` ("team:<id>" or "programme") for ISO `week` ("2026-W47")."""
     resolved = Scope(session, scope)
     the_week = parse_week(week)
-    b = _Build(session, resolved, the_week, today or clock_today())
-    sections = [b.moved(), b.completed(), *b.overdue(), b.moments_closed(), b.checklist(),
-                b.training(), b.broken_links()]
+    today = today or clock_today()
+    b = _Build(session, resolved, the_week, today)
+    fixes = fix_sections(session, items=resolved.items(), week=the_week, today=today)
+    b.totals.update(fixes_verified=len(fixes.verified), fixes_not_moved=len(fixes.not_moved))
+    verified, not_moved = (DigestSection(s.title, _capped(s.lines), s.empty_text) for s in fixes.sections())
+    sections = [b.moved(), b.completed(), *b.overdue(), b.moments_closed(), verified, not_moved,
+                b.checklist(), b.training(), b.broken_links()]
     t = b.totals
     headline = (f"{t['moved']} phase changes, {t['completed']} completed, {t['newly_overdue']} newly "
                 f"overdue ({t['overdue']} overdue in all), {t['moments_closed']} moments of truth "
