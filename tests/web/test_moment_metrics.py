@@ -125,3 +125,18 @@ def test_hostile_metric_names_and_units_stay_text(session: Session, browser: Bro
         assert "<script>alert" not in page.text and "<img src=x" not in page.text
         assert "<svg/onload" not in page.text
         _chart(page.text)  # still well-formed XML
+
+
+def test_the_journey_map_lists_its_metrics_with_latest_value_and_verdicts(session: Session,
+                                                                         browser: Browser) -> None:
+    improved = _moment(session, [15, 12, 14, 13, 16, 11, 14, 12], title="Wrong invoice")
+    worse = _moment(session, [55, 60, 58, 62, 57, 61, 59, 63], title="Refund delay")
+    first_map = improved.journey_map_id
+    browser.sign_in_as(factories.person(session, Role.viewer))
+    text = browser.get(f"/app/journey-maps/{first_map}").text
+    assert 'id="map-metrics-title">Success metrics: did the fixes work?' in text
+    assert "latest 12 tickets" in text and "(2026-W20)" in text
+    assert f'href="/app/moments/{improved.id}#fix-check">Wrong invoice</a>' in text
+    assert ">Improved<" in text and "median 39.5 → 13.5 tickets" in text
+    other = browser.get(f"/app/journey-maps/{worse.journey_map_id}").text
+    assert ">Worse<" in other and "Loop closed, got worse" in other

@@ -20,6 +20,7 @@ from tracker.people.models import Role
 from tracker.web.forms import FormResult, form_of
 from tracker.web.journeys.forms import ConfirmImportForm, UploadedCsv, uploaded_csv
 from tracker.web.journeys.imports import preview
+from tracker.web.journeys.metrics import map_metrics
 from tracker.web.journeys.views import COLUMNS as LAYOUT
 from tracker.web.journeys.views import lineup_page, list_maps, map_page
 from tracker.web.routing import page_router
@@ -52,7 +53,8 @@ def journey_map(
     if with_ is not None:
         page = lineup_page(db, map_id=map_id, with_id=with_, today=today)
         return render(request, "journeys/lineup.html", {**context, "page": page})
-    return render(request, "journeys/map.html", {**context, "page": map_page(db, map_id=map_id, today=today)})
+    return render(request, "journeys/map.html", {**context, "page": map_page(db, map_id=map_id, today=today),
+                                                 "metrics": map_metrics(db, map_id=map_id, today=today)})
 
 
 @router.get("/app/journey-maps/{map_id}/import")
