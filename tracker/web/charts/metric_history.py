@@ -53,10 +53,10 @@ class Band:
 
 @dataclass(frozen=True)
 class Frame(PlotFrame):
-    width: float = 640.0
-    height: float = 300.0
-    left: float = 52.0
-    right: float = 20.0
+    width: float = 480.0
+    height: float = 270.0
+    left: float = 40.0
+    right: float = 12.0
     top: float = 52.0  # two rows of ship-date labels above the plot
     bottom: float = 36.0
 
@@ -119,7 +119,7 @@ def metric_history_chart(points: Sequence[MetricPoint], *, name: str, unit: str,
                      fill_opacity="0.16", class_=f"window window-{kind}",
                      data_start=band.start.isoformat(), data_end=band.end.isoformat())
         body.append(f"<rect{rect}><title>{esc(words)} window: {band.start} to {band.end}</title></rect>")
-        body.append(text((x1 + x2) / 2, frame.top + 14, f"{words} window", size=11, fill=INK,
+        body.append(text((x1 + x2) / 2, frame.top + 14, f"{words} window", size=12, fill=INK,
                          class_=f"window-label window-label-{kind}", max_width=x2 - x1 - 4))
     ticks = round((top - bottom) / step)
     for k in range(ticks + 1):
@@ -129,9 +129,9 @@ def metric_history_chart(points: Sequence[MetricPoint], *, name: str, unit: str,
         body.append(text(frame.left - 6, gy + 4, f"{value:g}", anchor="end", fill=MUTED, class_="tick"))
     body.append(line(frame.left, frame.base, right, frame.base, stroke=INK, class_="axis"))
     # About six dates along the bottom, at period starts, so the axis reads as a calendar.
-    every = max(1, math.ceil(len(points) / 6))
+    every = max(1, math.ceil(len(points) / 5))
     for p in points[::every]:
-        body.append(text(x(p.start), frame.base + 16, _short(p.start), size=11, fill=MUTED, class_="date"))
+        body.append(text(x(p.start), frame.base + 16, _short(p.start), size=12, fill=MUTED, class_="date"))
     for kind, band in (("before", before), ("after", after)):
         if band is not None and band.median is not None:
             my = y(band.median)
@@ -167,7 +167,7 @@ def _ship_marks(first: date | None, last: date | None, x: Callable[[date, float]
         body.append(line(mx, label_y + 4, mx, frame.base, stroke=VERMILLION, width=2, dash="3 3",
                          class_=f"ship {cls}"))
         dx = -4 if anchor == "end" else 4
-        body.append(text(mx + dx, label_y, words, anchor=anchor, size=11, fill=INK, weight="600",
+        body.append(text(mx + dx, label_y, words, anchor=anchor, size=12, fill=INK, weight="600",
                          class_=f"ship-label {cls}"))
     return body
 
