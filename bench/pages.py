@@ -4,7 +4,7 @@ measured in the same run, at 100k action items, on SQLite and PostgreSQL.
 Seeds the programme of bench/overview.py (1k owners, 10 teams, 300 moments with investigations,
 action items with checklists, training and ticket links) plus a 40-step customer journey with
 friction pinned on it (bench/pages_world.py), signs a lead in, and measures over real HTTP on
-loopback the p50/p99 server time of each pair:
+loopback the p50/p99 time of each pair, page and JSON call in turns:
   - the programme home `/`              next to GET /programme/overview
   - the board `/app/board` (196 cards)   next to GET /action-items?limit=200
   - the board filtered to one team       next to GET /action-items?team_id=3&limit=200
@@ -34,7 +34,7 @@ from sqlalchemy.sql import Executable
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.api import TOKEN, seed_people  # noqa: E402
-from bench.common import Timing, fresh_database, measure, print_plans, run_scale_bench, serve  # noqa: E402
+from bench.common import Timing, fresh_database, print_plans, run_scale_bench, serve  # noqa: E402
 from bench.overview import MOMENTS, seed_items, seed_programme  # noqa: E402
 from bench.pages_world import JourneyWorld, seed_journey, sign_in  # noqa: E402
 from tracker.actions.models import ActionItem  # noqa: E402
@@ -74,6 +74,20 @@ def print_pairs(title: str, pairs: list[Pair]) -> None:
 Fetch = Callable[[], int]  # one sample's requests; returns the bytes received
 
 
+def measure_pair(page: tuple[str, Fetch], api: tuple[str, Fetch], count: int) -> tuple[Timing, Timing]:
+    """The page and its JSON call in turns, so whatever else loads the machine meanwhile weighs on
+    both alike and their ratio holds (bench/common.measure times one scenario after another)."""
+    for _ in range(20):  # warm pools and caches
+        page[1](), api[1]()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(count):
+        for (_, fetch), times in zip((page, api), samples, strict=True):
+            started = time.perf_counter()
+            fetch()
+            times.append(time.perf_counter() - started)
+    return Timing(page[0], samples[0], sum(samples[0])), Timing(api[0], samples[1], sum(samples[1]))
+
+
 def run(base: str, *, cookie: str, world: JourneyWorld, requests: int) -> list[Pair]:
     with (httpx.Client(base_url=base, cookies={COOKIE: cookie}, timeout=60) as browser,
           httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as api):
@@ -99,13 +113,9 @@ def run(base: str, *, cookie: str, world: JourneyWorld, requests: int) -> list[P
                 if not (cursor := listed.json()["next_cursor"]):
                     return size
 
-        def timed(name: str, fetch: Fetch) -> tuple[Timing, float]:
-            def one(_: int) -> None:
-                fetch()
-            return measure(name, requests, one), fetch() / 1024
-
         def pair(page_name: str, page_fetch: Fetch, api_name: str, api_fetch: Fetch) -> Pair:
-            return Pair(*timed(page_name, page_fetch), *timed(api_name, api_fetch))
+            page_t, api_t = measure_pair((page_name, page_fetch), (api_name, api_fetch), requests)
+            return Pair(page_t, page_fetch() / 1024, api_t, api_fetch() / 1024)
 
         home = get(browser, "/", {})
         if SIGNED_IN_MARK not in home.text:  # `/` answers the sign-in page to a stranger, with a 200
@@ -158,7 +168,7 @@ def bench(backend: str, *, items: int, owners: int, requests: int) -> None:
         cookie = sign_in(engine)
         with serve(create_app(Settings(database_url=url))) as base:
             pairs = run(base, cookie=cookie, world=world, requests=requests)
-        print_pairs(f"{backend} @ {total:,} items: server time per page next to its JSON call, same run "
+        print_pairs(f"{backend} @ {total:,} items: each page and its JSON call in turns "
                     "(sequential requests over loopback HTTP)", pairs)
         explain(engine, today)
 
