@@ -37,8 +37,11 @@ lint: install
 migrate: install
 	$(BIN)/tracker migrate
 
+## API latency, then each page next to its JSON call, at 100k action items (SQLite, and
+## PostgreSQL when one answers). Minutes, not seconds: each seeds its own 100k items.
 bench: install
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/pages.py
 
 ## The README's pictures, from the demo programme (needs Chromium, like the browser tests).
 pictures: install chromium
