@@ -10,6 +10,10 @@ loopback the p50/p99 time of each pair, page and JSON call in turns:
   - the board filtered to one team       next to GET /action-items?team_id=3&limit=200
   - the journey map of 40 steps          next to GET /journey-maps/{id}
   - the moments page (ranked + matrix)   next to GET /moments, every moment (2 pages of <= 200)
+  - My work of the owner with the most open items, signed in as that owner,
+                                         next to GET /action-items?owner_id=<them>&limit=200
+  - the closed-loop queue (first 25 customers), topped up to 50k pending notifications on shipped
+    items (from a pool of 30k customers) next to GET /closed-loop/queue?limit=25
 Pages send the session cookie, JSON calls the API token; each side's response size is printed
 beside it. Goal: each page within 2x its JSON call.
 
@@ -36,7 +40,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.api import TOKEN, seed_people  # noqa: E402
 from bench.common import Timing, fresh_database, print_plans, run_scale_bench, serve  # noqa: E402
 from bench.overview import MOMENTS, seed_items, seed_programme  # noqa: E402
-from bench.pages_world import JourneyWorld, seed_journey, sign_in  # noqa: E402
+from bench.pages_world import (  # noqa: E402
+    JourneyWorld,
+    owner_with_most_open_items,
+    seed_journey,
+    seed_pending_notifications,
+    sign_in,
+)
 from tracker.actions.models import ActionItem  # noqa: E402
 from tracker.actions.queries import ActionFilters, list_query  # noqa: E402
 from tracker.app import create_app  # noqa: E402
@@ -88,8 +98,16 @@ def measure_pair(page: tuple[str, Fetch], api: tuple[str, Fetch], count: int) ->
     return Timing(page[0], samples[0], sum(samples[0])), Timing(api[0], samples[1], sum(samples[1]))
 
 
-def run(base: str, *, cookie: str, world: JourneyWorld, requests: int) -> list[Pair]:
+@dataclass(frozen=True)
+class Owner:
+    person_id: int
+    open_items: int
+    cookie: str
+
+
+def run(base: str, *, cookie: str, world: JourneyWorld, owner: Owner, pending: int, requests: int) -> list[Pair]:
     with (httpx.Client(base_url=base, cookies={COOKIE: cookie}, timeout=60) as browser,
+          httpx.Client(base_url=base, cookies={COOKIE: owner.cookie}, timeout=60) as owner_browser,
           httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as api):
 
         def get(client: httpx.Client, path: str, params: dict[str, object]) -> httpx.Response:
@@ -100,6 +118,9 @@ def run(base: str, *, cookie: str, world: JourneyWorld, requests: int) -> list[P
 
         def page(path: str, **params: object) -> Fetch:
             return lambda: len(get(browser, path, params).content)
+
+        def owner_page(path: str) -> Fetch:
+            return lambda: len(get(owner_browser, path, {}).content)
 
         def call(path: str, **params: object) -> Fetch:
             return lambda: len(get(api, path, params).content)
@@ -130,6 +151,11 @@ def run(base: str, *, cookie: str, world: JourneyWorld, requests: int) -> list[P
                  "GET /action-items?team_id=3&limit=200", call("/action-items", team_id=3, limit=200)),
             pair(f"/app{journey} ({world.steps} steps)", page(f"/app{journey}"), f"GET {journey}", call(journey)),
             pair("/app/moments", page("/app/moments"), "GET /moments (all: 2 pages)", every_moment),
+            pair(f"/app/my-work ({owner.open_items} open)", owner_page("/app/my-work"),
+                 f"GET /action-items?owner_id={owner.person_id}&limit=200",
+                 call("/action-items", owner_id=owner.person_id, limit=200)),
+            pair(f"/app/closed-loop ({pending:,} pending)", page("/app/closed-loop"),
+                 "GET /closed-loop/queue?limit=25", call("/closed-loop/queue", limit=25)),
         ]
 
 
@@ -165,9 +191,14 @@ def bench(backend: str, *, items: int, owners: int, requests: int) -> None:
         print(f"\n== {backend}: {total:,} action items, {owners:,} owners, {moments} moments, a journey map "
               f"of {world.steps} steps with {world.friction_points} friction points "
               f"(seeded in {time.perf_counter() - started:.0f} s) ==")
+        pending = seed_pending_notifications(engine, rng)
+        person_id, open_items = owner_with_most_open_items(engine)
+        owner = Owner(person_id, open_items, sign_in(engine, person_id))
+        print(f"  closed-loop queue: {pending:,} pending notifications on shipped items; "
+              f"My work of person {person_id}: {open_items} open items")
         cookie = sign_in(engine)
         with serve(create_app(Settings(database_url=url))) as base:
-            pairs = run(base, cookie=cookie, world=world, requests=requests)
+            pairs = run(base, cookie=cookie, world=world, owner=owner, pending=pending, requests=requests)
         print_pairs(f"{backend} @ {total:,} items: each page and its JSON call in turns "
                     "(sequential requests over loopback HTTP)", pairs)
         explain(engine, today)

@@ -13,10 +13,19 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from tracker.actions.models import ActionItem, Phase, Priority, TrainingRecord
+from tracker.actions.models import (
+    OPEN_PHASES,
+    ActionItem,
+    ChecklistEntry,
+    ContactChannel,
+    NotificationStatus,
+    Phase,
+    Priority,
+    TrainingRecord,
+)
 from tracker.auth.sessions import start_session
 from tracker.db import make_session_factory, transaction
 from tracker.friction.models import FrictionPoint
@@ -122,11 +131,51 @@ def seed_journey(engine: Engine, rng: random.Random, *, first_moment_id: int, ow
                             moments=MAP_MOMENTS, action_items=_insert_items(session, rows))
 
 
-def sign_in(engine: Engine) -> str:
-    """A browser session for the lead, created as POST /sign-in creates one; returns the cookie
-    value. (Signing in over HTTP would add an argon2 verification, which pages never pay.)"""
+def sign_in(engine: Engine, person_id: int = LEAD_ID) -> str:
+    """A browser session (the lead's by default), created as POST /sign-in creates one; returns
+    the cookie value. (Signing in over HTTP would add an argon2 verification, which pages never pay.)"""
     with transaction(make_session_factory(engine)) as session:
-        lead = session.get(Person, LEAD_ID)
-        assert lead is not None
-        _, secret = start_session(session, person=lead, user_agent="bench/pages.py")
+        person = session.get(Person, person_id)
+        assert person is not None
+        _, secret = start_session(session, person=person, user_agent="bench/pages.py")
         return secret
+
+
+PENDING_NOTIFICATIONS = 50_000
+CUSTOMERS = 30_000  # fewer customers than notifications: many are owed news about several fixes
+
+
+def _queued(engine: Engine) -> int:
+    """Pending entries the closed-loop queue shows: those of shipped items (closing_loop, done)."""
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(ChecklistEntry).join(
+            ActionItem, ActionItem.id == ChecklistEntry.action_item_id).where(
+            ChecklistEntry.status == NotificationStatus.pending,
+            ActionItem.phase.in_([Phase.closing_loop, Phase.done]))) or 0)
+
+
+def seed_pending_notifications(engine: Engine, rng: random.Random, *, total: int = PENDING_NOTIFICATIONS) -> int:
+    """Tops the closed-loop queue up to `total` pending notifications on shipped items, drawn from
+    a pool of customers so the queue groups some of them; returns how many it shows."""
+    with engine.connect() as conn:
+        shipped = list(conn.scalars(select(ActionItem.id).where(
+            ActionItem.phase.in_([Phase.closing_loop, Phase.done]))))
+    missing = max(0, total - _queued(engine))
+    for lo in range(0, missing, 5000):
+        rows = []
+        for _ in range(lo, min(missing, lo + 5000)):
+            who = rng.randrange(CUSTOMERS)
+            rows.append({"action_item_id": rng.choice(shipped), "customer_name": f"Customer {who}",
+                         "contact": f"customer{who}@bench.example", "channel": ContactChannel.email,
+                         "message": "", "status": NotificationStatus.pending, "note": "", "version": 1})
+        with engine.begin() as conn:
+            conn.execute(insert(ChecklistEntry), rows)
+    return _queued(engine)
+
+
+def owner_with_most_open_items(engine: Engine) -> tuple[int, int]:
+    """(person id, open items): the owner whose My work page is the longest."""
+    with engine.connect() as conn:
+        row = conn.execute(select(ActionItem.owner_id, func.count()).where(ActionItem.phase.in_(OPEN_PHASES))
+                           .group_by(ActionItem.owner_id).order_by(func.count().desc()).limit(1)).one()
+    return int(row[0]), int(row[1])
