@@ -38,25 +38,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.activity.service import record
-from tracker.errors import InvalidInput
 from tracker.friction import hooks
-from tracker.friction.csv_rows import Problems, Row, check_row, read_header, read_records
+from tracker.friction.csv_rows import ImportFailed, Problems, Row, check_row, read_header, read_records
 from tracker.friction.models import AffectedCustomer, Evidence, FrictionPoint
 from tracker.journeys.models import JourneyMap, JourneyStep
 from tracker.journeys.service import get_map
 from tracker.people.models import Person
-
-
-class ImportFailed(InvalidInput):
-    """The CSV has problems; `details["errors"]` lists each by line and column."""
-
-    def __init__(self, problems: Problems) -> None:
-        first = problems.errors[0]
-        count = f"{len(problems.errors)}{'+' if problems.truncated else ''}"
-        super().__init__(f"{count} problem(s) in the CSV, first on line {first['line']}: "
-                         f"{first['message']}; nothing was imported",
-                         field=first["field"] if isinstance(first["field"], str) else None,
-                         errors=problems.errors)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from tracker.errors import InvalidInput
 from tracker.friction.models import EvidenceSource
 from tracker.friction.schemas import check_link
 
@@ -36,6 +37,18 @@ class Problems:
     @property
     def truncated(self) -> bool:
         return len(self.errors) >= MAX_ERRORS
+
+
+class ImportFailed(InvalidInput):
+    """The CSV has problems; `details["errors"]` lists each by line and column."""
+
+    def __init__(self, problems: Problems) -> None:
+        first = problems.errors[0]
+        count = f"{len(problems.errors)}{'+' if problems.truncated else ''}"
+        super().__init__(f"{count} problem(s) in the CSV, first on line {first['line']}: "
+                         f"{first['message']}; nothing was imported",
+                         field=first["field"] if isinstance(first["field"], str) else None,
+                         errors=problems.errors)
 
 
 @dataclass

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from tracker.activity.service import record
 from tracker.api.params import EARLIEST_DATE
-from tracker.errors import InvalidInput, NotFound
-from tracker.friction.csv_rows import Problems, read_records
+from tracker.errors import NotFound
+from tracker.friction.csv_rows import ImportFailed, Problems, read_records
 from tracker.metrics.models import Observation, ObservationSource, SuccessMetric
 from tracker.metrics.observations import record_observation
 from tracker.metrics.periods import label, parse_period, period_start
@@ -35,18 +35,6 @@ from tracker.types import utcnow
 COLUMNS = ("period", "value")
 MAX_ROWS = 5_000
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
-
-
-class ImportFailed(InvalidInput):
-    """The CSV has problems; `details["errors"]` lists each by line and column."""
-
-    def __init__(self, problems: Problems) -> None:
-        first = problems.errors[0]
-        count = f"{len(problems.errors)}{'+' if problems.truncated else ''}"
-        super().__init__(f"{count} problem(s) in the CSV, first on line {first['line']}: "
-                         f"{first['message']}; nothing was imported",
-                         field=first["field"] if isinstance(first["field"], str) else None,
-                         errors=problems.errors)
 
 
 @dataclass
