@@ -26,6 +26,16 @@ MAX_LENGTH = {"stage": 200, "step": 200, "title": 200, "upstream_cause": 120,
 MAX_ERRORS = 200
 
 
+def csv_text(body: bytes, *, max_bytes: int) -> str:
+    """An uploaded CSV's text: at most `max_bytes` bytes of UTF-8, else a 422 naming the body."""
+    if len(body) > max_bytes:
+        raise InvalidInput(f"the CSV is over {max_bytes} bytes; split it", field="body")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("the CSV is not UTF-8; export it as 'CSV UTF-8'", field="body") from exc
+
+
 @dataclass
 class Problems:
     errors: list[dict[str, object]] = field(default_factory=list)

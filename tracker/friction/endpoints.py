@@ -8,8 +8,8 @@ from tracker.api.deps import CurrentUser, DbSession, LeadOnly
 from tracker.api.pagination import Page, keyset_page
 from tracker.api.params import IdPath, IdQuery, Limit
 from tracker.api.versioning import IfMatch, expected_version, set_etag
-from tracker.errors import InvalidInput
 from tracker.friction import csv_import, service
+from tracker.friction.csv_rows import csv_text
 from tracker.friction.models import EvidenceSource, FrictionPoint
 from tracker.friction.schemas import (
     CustomerIn,
@@ -150,12 +150,7 @@ def import_friction(
     dry_run: Annotated[bool, Query(description="Validate and count only; write nothing.")] = False,
 ) -> ImportReportOut:
     """Import friction points from a workshop-board or spreadsheet CSV; all rows or none (lead)."""
-    if len(body) > MAX_CSV_BYTES:
-        raise InvalidInput(f"the CSV is over {MAX_CSV_BYTES} bytes; split it", field="body")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput("the CSV is not UTF-8; export it as 'CSV UTF-8'", field="body") from exc
+    text = csv_text(body, max_bytes=MAX_CSV_BYTES)
     report = csv_import.import_friction_csv(session, actor=lead, text=text,
                                             journey_map_id=map_id, dry_run=dry_run)
     return ImportReportOut.model_validate(report, from_attributes=True)

@@ -11,6 +11,7 @@ from tracker.api.pagination import Page, keyset_page
 from tracker.api.params import IdPath, Limit, PlanDate
 from tracker.api.versioning import IfMatch, expected_version, set_etag
 from tracker.errors import InvalidInput
+from tracker.friction.csv_rows import csv_text
 from tracker.metrics import csv_import, observations, service
 from tracker.metrics.counting import queue_count
 from tracker.metrics.counting_check import QueryCheck
@@ -153,12 +154,7 @@ def import_observations(
     dry_run: Annotated[bool, Query(description="Check and count only; write nothing.")] = False,
 ) -> ObservationImportOut:
     """Upload a metric's values as CSV (period,value); all rows or none (lead)."""
-    if len(body) > MAX_CSV_BYTES:
-        raise InvalidInput(f"the CSV is over {MAX_CSV_BYTES} bytes; split it", field="body")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput("the CSV is not UTF-8; export it as 'CSV UTF-8'", field="body") from exc
+    text = csv_text(body, max_bytes=MAX_CSV_BYTES)
     report = csv_import.import_observations_csv(session, actor=lead, metric_id=metric_id, text=text,
                                                 dry_run=dry_run)
     return ObservationImportOut.model_validate(report, from_attributes=True)
