@@ -76,3 +76,15 @@ def test_header_problems(client, session) -> None:
         assert r.json()["error"]["details"]["errors"][0]["line"] == 1
     viewer = factories.user(session, Role.viewer)[1]
     assert _post(client, viewer, m.id, "period,value\n").status_code == 403
+
+
+def test_an_upload_that_is_not_utf8_or_too_large_is_refused_naming_the_body(client, session) -> None:
+    _, lead = factories.user(session, Role.lead)
+    m = metric(session)
+    headers = {**lead, "Content-Type": "text/csv"}
+    body = "period,value\n2026-W01,1\né".encode("latin-1")
+    latin1 = client.post(f"/metrics/{m.id}/observations/import", content=body, headers=headers)
+    assert latin1.status_code == 422 and "not UTF-8" in latin1.text and '"body"' in latin1.text
+    big = client.post(f"/metrics/{m.id}/observations/import", content=b"period,value\n" + b"x" * 1_000_001,
+                      headers=headers)
+    assert big.status_code in (413, 422) and _values(session, m.id) == {}
