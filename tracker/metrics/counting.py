@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker.db import transaction
@@ -26,7 +26,7 @@ from tracker.metrics.counting_ports import TicketCounters
 from tracker.metrics.models import ObservationSource, Period, SourceKind, SuccessMetric
 from tracker.metrics.observations import record_observation
 from tracker.metrics.periods import next_start, period_end, period_start
-from tracker.outbox.models import OutboxMessage
+from tracker.outbox.models import OutboxMessage, OutboxState
 from tracker.outbox.service import enqueue
 from tracker.sync.connections import NotConfigured
 from tracker.sync.ports import AccessRevoked, Rejected, TicketError, Transient
@@ -54,6 +54,13 @@ def queue_count(session: Session, metric_id: int) -> OutboxMessage | None:
     """Queue the counting of a metric's due periods (nothing when one is already waiting)."""
     return enqueue(session, kind=COUNT_KIND, payload={"metric_id": metric_id},
                    ordering_key=ordering_key(metric_id), coalesce=True)
+
+
+def queue_if_counted(session: Session, metric: SuccessMetric) -> None:
+    """After a create or an edit (API and pages alike): a counted metric with nothing counted
+    yet (new, or its query changed) is backfilled now rather than at the next sweep."""
+    if metric.source_kind in SYSTEMS and metric.counted_through is None:
+        queue_count(session, metric.id)
 
 
 def _closed_before(period: Period, now: datetime) -> date:
@@ -88,7 +95,34 @@ def queue_due_counts(session: Session, now: datetime) -> int:
             and_(SuccessMetric.period == Period.weekly, SuccessMetric.counted_through < weekly),
             and_(SuccessMetric.period == Period.monthly, SuccessMetric.counted_through < monthly)),
     ).order_by(SuccessMetric.id)
-    return sum(1 for metric_id in list(session.scalars(stmt)) if queue_count(session, metric_id))
+    due = list(session.scalars(stmt))
+    # A metric the worker gave up on waits for a lead (retry, or a corrected query): queueing
+    # it again every sweep would only repeat the failure and bury the reason under new ones.
+    given_up = given_up_ids(session, due)
+    return sum(1 for metric_id in due if metric_id not in given_up and queue_count(session, metric_id))
+
+
+def given_up_ids(session: Session, metric_ids: list[int]) -> set[int]:
+    """The metrics whose newest count message was given up (none waiting or done after it)."""
+    newest = newest_messages(session, metric_ids)
+    return {metric_id for metric_id, by_state in newest.items()
+            if OutboxState.pending not in by_state and OutboxState.dead in by_state
+            and by_state[OutboxState.dead] > by_state.get(OutboxState.done, 0)}
+
+
+def newest_messages(session: Session, metric_ids: list[int]) -> dict[int, dict[OutboxState, int]]:
+    """{metric id: {state: id of its newest count message in that state}}: one grouped query
+    per 500 metrics, served by the outbox's (ordering_key, state, id) index."""
+    keys = {ordering_key(m): m for m in metric_ids}
+    found: dict[int, dict[OutboxState, int]] = {m: {} for m in metric_ids}
+    for chunk in (list(keys)[i:i + 500] for i in range(0, len(keys), 500)):
+        rows = session.execute(
+            select(OutboxMessage.ordering_key, OutboxMessage.state, func.max(OutboxMessage.id))
+            .where(OutboxMessage.kind == COUNT_KIND, OutboxMessage.ordering_key.in_(chunk))
+            .group_by(OutboxMessage.ordering_key, OutboxMessage.state))
+        for key, state, newest in rows:
+            found[keys[str(key)]][OutboxState(state)] = newest
+    return found
 
 
 @dataclass(frozen=True)
@@ -119,7 +153,7 @@ def _plan(session: Session, metric_id: int, now: datetime, backfill: int) -> _Pl
                  metric.counted_through, due[0], period_end(metric.period, due[0]))
 
 
-def _record(session: Session, plan: _Plan, value: int) -> None:
+def _record(session: Session, plan: _Plan, value: int, now: datetime) -> None:
     """The count and the watermark, together; raises _Moved if the metric moved meanwhile."""
     watermark = (SuccessMetric.counted_through.is_(None) if plan.counted_through is None
                  else SuccessMetric.counted_through == plan.counted_through)
@@ -129,7 +163,7 @@ def _record(session: Session, plan: _Plan, value: int) -> None:
         .where(SuccessMetric.id == plan.metric_id, SuccessMetric.query == plan.query,
                SuccessMetric.connection == plan.connection,
                SuccessMetric.source_kind == plan.kind, watermark)
-        .values(counted_through=plan.last_day)
+        .values(counted_through=plan.last_day, counted_at=now)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
@@ -162,7 +196,7 @@ def deliver_count(ctx: WorkerContext, message: OutboxMessage) -> None:
             raise RetryLater(str(exc)) from exc
         try:
             with transaction(ctx.session_factory) as session:
-                _record(session, plan, value)
+                _record(session, plan, value, ctx.clock())
         except _Moved:
             log.info("metric %s changed while counting %s; planning again", metric_id, plan.start)
 

@@ -13,13 +13,15 @@ from tracker.api.versioning import IfMatch, expected_version, set_etag
 from tracker.errors import InvalidInput
 from tracker.friction.csv_rows import csv_text
 from tracker.metrics import csv_import, observations, service
-from tracker.metrics.counting import queue_count
+from tracker.metrics.count_status import count_statuses
+from tracker.metrics.counting import queue_if_counted
 from tracker.metrics.counting_check import QueryCheck
 from tracker.metrics.emotion import record_emotion_baseline
 from tracker.metrics.listing import verdict_page
 from tracker.metrics.models import Observation, ObservationSource, SuccessMetric
 from tracker.metrics.periods import label, parse_period
 from tracker.metrics.schemas import (
+    CountStatusOut,
     MetricCreate,
     MetricOut,
     MetricUpdate,
@@ -41,7 +43,11 @@ Window = Annotated[int, Query(ge=MIN_PERIODS, le=MAX_WINDOW,
 
 def metrics_out(session: DbSession, metrics: list[SuccessMetric]) -> list[MetricOut]:
     linked = service.moment_ids_by_metric(session, [m.id for m in metrics])
-    return [MetricOut.model_validate(m).model_copy(update={"moment_ids": linked[m.id]}) for m in metrics]
+    counts = count_statuses(session, metrics)
+    return [MetricOut.model_validate(m).model_copy(update={
+        "moment_ids": linked[m.id],
+        "count": CountStatusOut.model_validate(counts[m.id]) if m.id in counts else None,
+    }) for m in metrics]
 
 
 def observation_out(metric: SuccessMetric, obs: Observation) -> ObservationOut:
@@ -74,8 +80,7 @@ def create_metric(map_id: IdPath, body: MetricCreate, session: DbSession, lead: 
                   response: Response, checker: QueryCheck) -> MetricOut:
     """Add a success metric to a map (lead); an emotion metric records its baseline at once."""
     metric = service.create_metric(session, actor=lead, journey_map_id=map_id, data=body, checker=checker)
-    if metric.source_kind in service.COUNTED:  # the backfill starts now, not at the next sweep
-        queue_count(session, metric.id)
+    queue_if_counted(session, metric)  # the backfill starts now, not at the next sweep
     set_etag(response, metric)
     return metrics_out(session, [metric])[0]
 
@@ -95,8 +100,7 @@ def update_metric(metric_id: IdPath, body: MetricUpdate, session: DbSession, lea
     metric = service.update_metric(session, actor=lead, metric_id=metric_id, data=body,
                                    expected_version=expected_version(if_match, body.version),
                                    checker=checker)
-    if metric.source_kind in service.COUNTED and metric.counted_through is None:
-        queue_count(session, metric.id)
+    queue_if_counted(session, metric)
     set_etag(response, metric)
     return metrics_out(session, [metric])[0]
 

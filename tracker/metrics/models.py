@@ -58,6 +58,16 @@ class ObservationSource(StrEnum):
     emotion = "emotion"
 
 
+class CountState(StrEnum):
+    """How the counting of a Jira/GitHub metric stands (tracker/metrics/count_status.py)."""
+
+    up_to_date = "up_to_date"
+    not_counted_yet = "not_counted_yet"
+    waiting = "waiting"
+    retrying = "retrying"
+    given_up = "given_up"
+
+
 class SuccessMetric(Base):
     __tablename__ = "success_metrics"
     __table_args__ = (UniqueConstraint("journey_map_id", "name"),)
@@ -78,6 +88,8 @@ class SuccessMetric(Base):
     connection: Mapped[str | None] = mapped_column(String(60))
     # The last day whose period has been counted; None until the first count (backfill).
     counted_through: Mapped[date | None] = mapped_column(Date)
+    # When the worker last recorded a count (tracker/metrics/count_status.py reports it).
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.api.input import Input
 from tracker.api.params import MAX_ID
-from tracker.metrics.models import Direction, ObservationSource, Period, SourceKind
+from tracker.metrics.models import CountState, Direction, ObservationSource, Period, SourceKind
 from tracker.metrics.verdicts import DEFAULT_WINDOW, Verdict
 
 _VERSION = Field(None, ge=1, le=MAX_ID, description="The version you edited (or send If-Match).")
@@ -63,6 +63,23 @@ class MetricUpdate(Input):
     version: int | None = _VERSION
 
 
+class CountStatusOut(BaseModel):
+    """How the counting of a Jira/GitHub metric stands (tracker/metrics/count_status.py)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    state: CountState = Field(description="up_to_date, not_counted_yet, waiting, retrying or given_up.")
+    counted_at: datetime | None = Field(description="When the worker last recorded a count.")
+    counted_through: date | None = Field(description="The last day counted so far.")
+    attempts: int = Field(description="Attempts of the waiting, retrying or given-up count.")
+    next_attempt_at: datetime | None = Field(description="Waiting or retrying: when the worker tries.")
+    last_error: str | None = Field(description="Why the last attempt failed, or why the worker gave up.")
+    given_up_at: datetime | None = Field(description="Given up: when the worker stopped trying.")
+    message_id: int | None = Field(
+        description="The outbox message concerned; a given-up one is retried with POST "
+                    "/integration-health/retry (or on the metric's page).")
+
+
 class MetricOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -78,6 +95,7 @@ class MetricOut(BaseModel):
     connection: str | None
     counted_through: date | None = Field(description="Counted metrics: the last day counted.")
     moment_ids: list[int] = Field(default_factory=list, description="Moments it should move.")
+    count: CountStatusOut | None = Field(None, description="Jira/GitHub metrics: how the counting stands.")
     created_by_id: int | None
     created_at: datetime
     version: int

@@ -135,6 +135,7 @@ def update_metric(session: Session, *, actor: Person, metric_id: int, expected_v
     if {"query", "connection", "source_kind"} & changes.keys():
         # Another query counts something else: the counting starts over (and replaces values).
         metric.counted_through = None
+        metric.counted_at = None
     session.flush()
     record(session, actor=actor, entity_type="metric", entity_id=metric.id, action="updated",
            changes=changes)
