@@ -88,6 +88,7 @@ RULES: dict[tuple[str, str], WebRule] = {
         "version": str(w["item"].version)}),
     ("GET", "/app/board"): _r("signed_in"),
     ("GET", "/app/board.csv"): _r("signed_in"),
+    ("GET", "/app/board/items/{item_id}/moves"): _r("item_owner"),  # a card's Move… menu
     ("POST", "/app/board/items/{item_id}/phase"): _r("item_owner", lambda w, who: {
         "to": "implementing" if w["item"].phase.value == "planned" else "training",
         "version": str(w["item"].version)}),

@@ -86,11 +86,53 @@ def test_an_owner_moves_only_their_own_cards(browser: Browser, session: Session)
     text = browser.get("/app/board").text
     mine, not_mine = _card(text, world["item"].id), _card(text, theirs.id)
     assert "Move…" in mine and "Move…" not in not_mine
-    assert "Cancel the item" not in mine  # a lead's decision
+    moves = browser.get(f"/app/board/items/{world['item'].id}/moves")
+    assert moves.status_code == 200 and "Move to implementing" in moves.text
+    assert "Cancel the item" not in moves.text  # a lead's decision
+    assert browser.get(f"/app/board/items/{theirs.id}/moves").status_code == 403
     r = _move(browser, theirs, "implementing", token)
     assert r.status_code == 403 and "belongs to someone else" in r.text
     session.refresh(theirs)
     assert theirs.phase is Phase.planned
+
+
+def test_a_card_carries_its_moves_only_when_its_menu_asks(browser: Browser, session: Session) -> None:
+    """The board sends a link per menu, not a form per move per card: the forms come from the
+    card's moves route, as a fragment for the board's script or as a page without script."""
+    world = build_world(session)
+    item = world["item"]
+    browser.sign_in_as(world["lead"])
+    card = _card(browser.get(f"/app/board?team={world['team'].id}").text, item.id)
+    assert 'name="to"' not in card and "<form" not in card
+    link = re.search(r'href="(/app/board/items/\d+/moves\?back=[^"]*)"', card)
+    assert link is not None and f'data-moves="/app/board/items/{item.id}/moves"' in card
+    page = browser.get(link.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200 and "<h1>Move “" in page.text
+    forms = re.findall(r'<form method="post" action="/app/board/items/(\d+)/phase"', page.text)
+    assert forms and set(forms) == {str(item.id)}
+    assert "Cancel the item" in page.text and 'name="reason" required' in page.text  # a lead may cancel, with a reason
+    assert f'name="back" value="?team={world["team"].id}"' in page.text  # the forms return to the filtered board
+    assert f'href="/app/board?team={world["team"].id}"' in page.text
+    assert f'name="version" value="{item.version}"' in page.text
+    fragment = browser.client.get(f"/app/board/items/{item.id}/moves", headers={**HTML, "X-Board-Move": "1"})
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<ul class="card__moves">') and "<h1>" not in fragment.text
+    assert "Move to implementing" in fragment.text
+
+
+def test_the_moves_route_keeps_only_a_board_query_as_the_way_back(browser: Browser, session: Session) -> None:
+    world = build_world(session)
+    browser.sign_in_as(world["lead"])
+    hostile = '"><script>alert(1)</script>&team=abc&owner=//evil.example&journey=1'
+    page = browser.client.get(f"/app/board/items/{world['item'].id}/moves", params={"back": hostile},
+                              headers=HTML)
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text and "evil.example" not in page.text
+    assert 'name="back" value=""' in page.text  # filters that do not parse: the whole board
+    assert browser.client.get("/app/board/items/999999/moves", headers=HTML).status_code == 404
+    too_long = browser.client.get(f"/app/board/items/{world['item'].id}/moves", params={"back": "x" * 2001},
+                                  headers=HTML)
+    assert too_long.status_code == 422 and "back" in too_long.text
 
 
 def test_an_allowed_move_answers_the_card_in_its_new_phase(browser: Browser, session: Session) -> None:
@@ -162,7 +204,7 @@ def test_filters_narrow_the_board(browser: Browser, session: Session) -> None:
     browser.sign_in_as(world["lead"])
     text = browser.get(f"/app/board?team={other_team.id}").text
     assert "Other team&#39;s fix" in text and "Fix VAT line" not in text
-    assert f'name="back" value="?team={other_team.id}"' in text  # a move without script comes back here
+    assert f'moves?back=%3Fteam%3D{other_team.id}"' in text  # a move without script comes back here
     text = browser.get("/app/board?overdue=true").text
     assert late.title in text and "Fix VAT line" not in text
     text = browser.get(f"/app/board?journey={world['journey'].id}").text

@@ -45,6 +45,16 @@ def _planned(server: Server, n: int) -> list[int]:
     return ids[:n]
 
 
+def _new_planned(server: Server, title: str) -> int:
+    """A planned item of its own, for a test that moves it (the demo has few planned items)."""
+    with _db(server) as session:
+        some = session.scalars(select(ActionItem).order_by(ActionItem.id)).first()
+        assert some is not None
+        return service.create_action_item(session, actor=None, data={
+            "title": title, "team_id": some.team_id, "owner_id": some.owner_id,
+            "deadline": "2031-01-01", "priority": "low"}).id
+
+
 def _phase(server: Server, item_id: int) -> Phase:
     with _db(server) as session:
         item = session.get(ActionItem, item_id)
@@ -126,6 +136,50 @@ def test_a_move_by_keyboard_from_the_card_menu(new_context: NewContext, server: 
     expect(_column(page, "implementing").locator(f"#card-{item_id}")).to_have_count(1)
     expect(page.locator("#board-status")).to_contain_text("Moved")
     assert page.evaluate("document.activeElement.id") == f"card-{item_id}"  # focus stays on the card
+    assert _phase(server, item_id) is Phase.implementing
+
+
+def test_a_drag_that_needs_a_reason_opens_the_menu_at_its_field(new_context: NewContext, server: Server) -> None:
+    """Blocking needs a reason: the drag is refused, the card's moves load into its menu, the
+    focus lands in the reason field, and the menu's form then blocks the item."""
+    item_id = _new_planned(server, "Wait for the VAT ruling")
+    page = _board(new_context, server)
+    menu = _card(page, item_id).locator(".card__menu")
+    expect(menu.locator("form")).to_have_count(0)  # nothing loaded before the menu is wanted
+    with page.expect_response(f"**/app/board/items/{item_id}/phase") as answer:
+        _drag(page, item_id, "blocked")
+    assert answer.value.status == 422
+    expect(page.locator("#board-status")).to_contain_text("reason is required")
+    reason = _card(page, item_id).locator('.card-move[data-to="blocked"] input[name="reason"]')
+    expect(reason).to_be_focused()
+    expect(_column(page, "planned").locator(f"#card-{item_id}")).to_have_count(1)
+    page.keyboard.type("Waiting on the VAT ruling")
+    with page.expect_response(f"**/app/board/items/{item_id}/phase") as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 200
+    expect(_column(page, "blocked").locator(f"#card-{item_id}")).to_have_count(1)
+    assert _phase(server, item_id) is Phase.blocked
+
+
+def test_a_move_without_script_goes_through_the_cards_moves_page(new_context: NewContext, server: Server) -> None:
+    item_id = _new_planned(server, "Move me without script")
+    context = new_context()
+    page = context.new_page()
+    page.goto("/app/board?overdue=false")
+    sign_in(page, server.emails["lead"])
+    # As if the board's script were off (an empty script, so the browser logs no failed load).
+    emptied: list[str] = []
+    context.route("**/static/js/board*.js*", lambda route: (emptied.append(route.request.url), route.fulfill(
+        status=200, content_type="text/javascript", body="")))
+    page.goto(f"/app/board?journey=&view=board#card-{item_id}")
+    assert emptied, "the board's script should have been replaced"
+    _card(page, item_id).locator("summary").click()
+    _card(page, item_id).locator(".card__moves-slot a").click()
+    expect(page.locator("h1")).to_contain_text("Move “")
+    assert axe_violations(page) == []
+    page.locator("button", has_text="Move to implementing").click()
+    expect(page).to_have_url(re.compile(r"/app/board(\?view=board)?$"))
+    expect(_column(page, "implementing").locator(f"#card-{item_id}")).to_have_count(1)
     assert _phase(server, item_id) is Phase.implementing
 
 

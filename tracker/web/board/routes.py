@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tracker.actions import service
+from tracker.actions.access import ensure_can_edit
 from tracker.api.deps import DbSession
 from tracker.api.params import IdPath
 from tracker.clock import Today
-from tracker.errors import PreconditionFailed, TrackerError
+from tracker.errors import NotFound, PreconditionFailed, TrackerError
 from tracker.people.models import Person
 from tracker.web.actions.views import changes_since
 from tracker.web.board import export, views
@@ -29,8 +30,9 @@ from tracker.web.templating import render_block as _render_block
 
 router = page_router()
 TEMPLATE = "board/board.html"
+MOVES = "board/moves.html"
 MoveInput = Annotated[FormResult[BoardMoveForm], Depends(form_of(BoardMoveForm))]
-# Sent by static/js/board.js: answer with the card (or the refusal), not a page.
+# Sent by static/js/board.js: answer with the card (or the refusal), or a card's moves, not a page.
 SCRIPT_HEADER = "X-Board-Move"
 
 
@@ -69,6 +71,22 @@ def board_csv(request: Request, db: DbSession, me: PageUser, today: Today) -> Re
     base = str(request.app.state.settings.base_url).rstrip("/")
     return Response(export.to_csv(cards, base), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="action-items-{today.isoformat()}.csv"'})
+
+
+@router.get("/app/board/items/{item_id}/moves")
+def card_moves(request: Request, item_id: IdPath, db: DbSession, me: PageUser, today: Today,
+               back: Annotated[str, Query(max_length=2000)] = "") -> Response:
+    """A card's move forms: the menu's contents when the board's script asks (loaded when the
+    menu opens, so the board carries no form per move per card), else a page of their own."""
+    card = views.card_for(db, me, item_id, today=today)
+    if card is None:
+        raise NotFound("action item", item_id)
+    ensure_can_edit(me, card.item)  # the menu is only on cards the caller may move
+    # Rebuilt from the parsed filters: only a board query string goes back into the forms.
+    back_query = BoardQuery.parse(dict(parse_qsl(back.lstrip("?"))))[0].url("")
+    scripted = request.headers.get(SCRIPT_HEADER) == "1"
+    return render(request, MOVES, {"card": card, "back_query": back_query},
+                  block="moves" if scripted else None)
 
 
 def _back(form: FormResult[BoardMoveForm]) -> BoardQuery:

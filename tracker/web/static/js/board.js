@@ -37,6 +37,40 @@
     });
   }
 
+  // A card's "Move…" menu holds only a link until it is first opened: then its move forms are
+  // fetched (the same forms the link's page shows) and put in the link's place. The promise is
+  // kept on the menu so opening it twice, or opening it after a refusal, fetches once.
+  function loadMoves(menu) {
+    if (!menu._moves) {
+      menu._moves = fetch(menu.getAttribute("data-moves") + "?back=" + encodeURIComponent(location.search), {
+        credentials: "same-origin",
+        headers: { "X-Board-Move": "1" }
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      }).then(function (html) {
+        var list = new DOMParser().parseFromString(html, "text/html").querySelector(".card__moves");
+        var slot = menu.querySelector(".card__moves-slot");
+        if (list && slot) { slot.replaceWith(document.adoptNode(list)); }
+        return menu;
+      }).catch(function (error) {
+        menu._moves = null;  // the link stays: the next opening tries again
+        throw error;
+      });
+    }
+    return menu._moves;
+  }
+
+  // "toggle" does not bubble: listen while it travels down to the menu.
+  board.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (menu.classList && menu.classList.contains("card__menu") && menu.open) {
+      loadMoves(menu).catch(function () {
+        say("The moves of “" + titleOf(menu.closest("li.card")) + "” could not be loaded; its link opens them.", true);
+      });
+    }
+  }, true);
+
   function putBack(card, from, index) {
     var anchor = from.children[index] || null;
     if (anchor === card) { return; }
@@ -86,12 +120,8 @@
         say("Moved “" + title + "” to " + phaseName(to) + ".", false);
       } else {
         say("“" + title + "” was not moved: " + (refusal ? refusal.textContent.trim() : "the server refused."), true);
-        var reasonField = card.querySelector('.card-move[data-to="' + to + '"] input[name="reason"]');
-        if (reasonField) {  // blocking or cancelling needs a reason: open the menu at its field
-          card.querySelector(".card__menu").open = true;
-          reasonField.focus();
-          return;
-        }
+        focusReason(card, to);
+        return;
       }
       card.focus();
     }).catch(function () {
@@ -100,6 +130,19 @@
       recount();
       say("“" + title + "” was not moved: the server could not be reached.", true);
     });
+  }
+
+  // After a refusal: when the refused move asks for a reason (blocking, cancelling), open the
+  // card's menu at that field; otherwise the focus goes back to the card.
+  function focusReason(card, to) {
+    var menu = card.querySelector(".card__menu");
+    if (!menu) { card.focus(); return; }
+    loadMoves(menu).then(function () {
+      var field = card.querySelector('.card-move[data-to="' + to + '"] input[name="reason"]');
+      if (!field) { card.focus(); return; }
+      menu.open = true;
+      field.focus();
+    }, function () { card.focus(); });
   }
 
   remember();
