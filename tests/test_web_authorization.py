@@ -64,7 +64,8 @@ ROUTES = web_routes(create_app(Settings(database_url="sqlite://")))
 PATH_PARAMS = {"item_id": lambda w: w["item"].id, "person_id": lambda w: w["owner"].id,
                "secret": lambda w: w["link_secret"], "map_id": lambda w: w["journey"].id,
                "moment_id": lambda w: w["moment"].id, "investigation_id": lambda w: w["investigation"].id,
-               "team_id": lambda w: w["team"].id}
+               "team_id": lambda w: w["team"].id, "metric_id": lambda w: w["metric"].id,
+               "which": lambda w: "update"}
 
 
 def test_every_page_route_has_a_rule() -> None:

@@ -121,6 +121,7 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("POST", "/app/action-items/{item_id}/ticket/resume"): _r("lead"),
     ("POST", "/app/action-items/{item_id}/nudges"): _r("lead"),
     ("GET", "/app/my-work"): _r("signed_in"),  # everyone's own items; controls only where they may act
+    ("GET", "/app/my-work/items/{item_id}/forms/{which}"): _r("item_owner"),  # a row's form, fetched on opening
     ("POST", "/app/my-work/items/{item_id}/next-phase"): _r("item_owner", lambda w, who: {
         "to": "implementing" if w["item"].phase.value == "planned" else "training",
         "version": str(w["item"].version)}),
@@ -171,6 +172,23 @@ RULES: dict[tuple[str, str], WebRule] = {
     ("POST", "/app/journey-maps/{map_id}/import/preview"): _r("lead"),
     ("POST", "/app/journey-maps/{map_id}/import"): _r("lead", lambda w, who: {
         "csv": f"stage,step,title\nNotice,Open invoice,Imported by {who}\n"}),
+    # Success metrics: every role reads them (as GET /metrics/{id}); leads and admins change them.
+    ("GET", "/app/journey-maps/{map_id}/metrics"): _r("signed_in"),
+    ("POST", "/app/journey-maps/{map_id}/metrics"): _r("lead", lambda w, who: {
+        "name": f"Metric of {who}", "unit": "tickets", "direction": "lower_is_better", "period": "weekly",
+        "source_kind": "manual"}),
+    ("GET", "/app/metrics/{metric_id}"): _r("signed_in"),
+    ("POST", "/app/metrics/{metric_id}"): _r("lead", lambda w, who: {
+        "name": w["metric"].name, "unit": w["metric"].unit, "direction": w["metric"].direction.value,
+        "period": w["metric"].period.value, "source_kind": w["metric"].source_kind.value,
+        "version": str(w["metric"].version)}),
+    # The upload is multipart; without a file the page answers 422 "choose a CSV file" (allowed).
+    ("POST", "/app/metrics/{metric_id}/observations/import"): _r("lead"),
+    ("POST", "/app/metrics/{metric_id}/moments"): _r("lead", lambda w, who: {"moment_id": str(w["moment"].id)}),
+    # The first allowed caller unlinks the world's moment; the next gets 404 on the page (allowed).
+    ("POST", "/app/metrics/{metric_id}/moments/{moment_id}/unlink"): _r("lead"),
+    # The world's metric is entered, not counted: nothing to retry, 409 on the page (allowed).
+    ("POST", "/app/metrics/{metric_id}/count/retry"): _r("lead"),
     ("GET", "/docs"): _r("public"),
     ("GET", "/redoc"): _r("public"),
     ("GET", "/openapi.json"): _r("public"),

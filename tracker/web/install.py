@@ -26,6 +26,7 @@ from tracker.web.health.routes import router as health_router
 from tracker.web.home.routes import router as home_router
 from tracker.web.investigations.routes import router as investigations_router
 from tracker.web.journeys.routes import router as journeys_router
+from tracker.web.metrics.routes import router as metrics_router
 from tracker.web.moments.routes import router as moments_router
 from tracker.web.my_work.routes import router as my_work_router
 from tracker.web.people.routes import router as people_router
@@ -36,7 +37,7 @@ from tracker.web.training.routes import router as training_router
 PAGE_ROUTERS = (home_router, auth_router, actions_router, people_router, board_router, moments_router,
                 investigations_router, journeys_router, my_work_router, closed_loop_router,
                 health_router, activity_router, training_router, digests_router,
-                teams_router)
+                teams_router, metrics_router)
 
 
 def install_web(app: FastAPI) -> None:

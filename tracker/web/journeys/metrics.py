@@ -7,6 +7,7 @@ latest value of each, the links, and the verdicts (five queries of their own).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,7 +40,25 @@ class MapMetric:
     moments: list[MomentVerdictLine]
 
 
-def map_metrics(session: Session, *, map_id: int, today: date) -> list[MapMetric]:
+@dataclass(frozen=True)
+class MapMetrics:
+    """The list, with the map it belongs to (the section links to the map's metrics page)."""
+
+    map_id: int
+    items: list[MapMetric]
+
+    def __iter__(self) -> Iterator[MapMetric]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def map_metrics(session: Session, *, map_id: int, today: date) -> MapMetrics:
+    return MapMetrics(map_id, _map_metrics(session, map_id=map_id, today=today))
+
+
+def _map_metrics(session: Session, *, map_id: int, today: date) -> list[MapMetric]:
     metrics = list(session.scalars(select(SuccessMetric).where(SuccessMetric.journey_map_id == map_id)
                                    .order_by(SuccessMetric.id)))
     ids = [m.id for m in metrics]
