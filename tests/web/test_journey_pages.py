@@ -59,14 +59,76 @@ def test_fixes_and_pins_for_a_map_in_a_fixed_number_of_queries(session: Session)
     promoted.deadline = date.today() + timedelta(days=30)
     session.commit()
     fixes = fixes_for_map(session, journey_map_id=world["journey"].id, today=date.today())
-    listed = fixes[world["friction"].id]
+    listed = fixes[world["friction"].id].listed
     # The planned item is found through the moment and the investigation: it counts once.
     assert [f.item_id for f in listed] == [overdue.id, world["item"].id, promoted.id]  # overdue first
     assert listed[0].overdue and not listed[1].overdue and not listed[2].overdue
+    assert fixes[world["friction"].id].total == 3
     pins = pins_for_map(session, journey_map_id=world["journey"].id, today=date.today())
     (pin,) = pins[world["step"].id]
     assert pin.moment is not None and pin.moment.title == "The first wrong invoice"
     assert pin.severity == 3 and pin.overdue == 1 and not pin.done
+
+
+def _fixes(session: Session, world: dict[str, object], *, overdue: int, upcoming: int, done: int) -> list[ActionItem]:
+    """Fixes of the world's friction point (through its moment): `overdue` open ones 1, 2, ... days
+    late, `upcoming` open ones due in 10, 11, ... days, and `done` ones."""
+    items = []
+    for n in range(overdue + upcoming + done):
+        item = _overdue_fix(session, world)
+        item.title = f"Fix number {n}"
+        if n < overdue:
+            item.deadline = date.today() - timedelta(days=1 + n)
+        else:
+            item.deadline = date.today() + timedelta(days=10 + n)
+            item.phase = Phase.done if n >= overdue + upcoming else Phase.planned
+        items.append(item)
+    session.commit()
+    return items
+
+
+def test_a_pin_lists_its_five_most_urgent_fixes_and_counts_every_fix(session: Session) -> None:
+    world = build_world(session)
+    world["item"].phase = Phase.done  # the world's own fix: done, so listed last
+    items = _fixes(session, world, overdue=6, upcoming=2, done=1)
+    (pin,) = pins_for_map(session, journey_map_id=world["journey"].id, today=date.today())[world["step"].id]
+    # Overdue first (most overdue first), then open by deadline, then done: the five most overdue.
+    assert [f.item_id for f in pin.fixes] == [i.id for i in items[5::-1]][:5]
+    assert pin.more == 5 and pin.overdue == 6 and pin.more_overdue == 1 and not pin.done
+    (full,) = pins_for_map(session, journey_map_id=world["journey"].id, today=date.today(),
+                           in_full=world["friction"].id)[world["step"].id]
+    assert [f.item_id for f in full.fixes] == [i.id for i in items[5::-1]] + [items[6].id, items[7].id,
+                                                                            world["item"].id, items[8].id]
+    assert full.more == 0 and full.more_overdue == 0 and full.overdue == 6
+    # Done counts every fix too: all ten done, five listed, the pin is done.
+    for item in items:
+        item.phase = Phase.done
+    session.commit()
+    (pin,) = pins_for_map(session, journey_map_id=world["journey"].id, today=date.today())[world["step"].id]
+    assert pin.done and pin.overdue == 0 and len(pin.fixes) == 5 and pin.more == 5
+
+
+def test_a_pin_with_more_than_five_fixes_lists_five_and_links_to_all(browser: Browser, session: Session) -> None:
+    world = build_world(session)
+    items = _fixes(session, world, overdue=6, upcoming=2, done=0)  # + the world's planned fix: 9
+    map_id, point = world["journey"].id, world["friction"].id
+    browser.sign_in_as(factories.person(session, Role.viewer))
+    html = browser.get(f"/app/journey-maps/{map_id}").text
+    pin = html.split(f'data-friction-id="{point}"')[1].split("</li>\n</ul>")[0]
+    assert pin.count('<li class="fix') == 5 and pin.count("badge--overdue") == 5
+    for item in items[5::-1][:5]:  # the five most overdue
+        assert f'href="/app/action-items/{item.id}"' in pin
+    assert f'href="/app/action-items/{items[0].id}"' not in pin  # the sixth overdue one is counted
+    link = f"/app/journey-maps/{map_id}?fixes={point}#friction-{point}"
+    assert f'<a href="{link}">4 more fixes, 1 overdue</a>' in pin
+    assert f'id="friction-{point}"' in html and "pin--overdue" in html
+    assert "1 with overdue fixes" in html  # the map's summary counts the point once
+    # The link lists every fix of that point, and nothing more to open.
+    full = browser.get(link.split("#")[0]).text
+    pin = full.split(f'data-friction-id="{point}"')[1].split("</li>\n</ul>")[0]
+    assert pin.count('<li class="fix') == 9 and pin.count("badge--overdue") == 6 and "more fix" not in pin
+    for item in [*items, world["item"]]:
+        assert f'href="/app/action-items/{item.id}"' in pin
 
 
 def test_the_map_page_shows_cards_curve_pins_and_fix_status(browser: Browser, session: Session) -> None:

@@ -47,13 +47,18 @@ def journey_map(
     request: Request, map_id: IdPath, db: DbSession, me: PageUser, today: Today,
     with_: Annotated[int | None, Query(alias="with", ge=1, le=MAX_ID)] = None,
     imported: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    fixes: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
-    """The map; with `?with=<id of a map of the other kind>` both maps lined up stage by stage."""
+    """The map; with `?with=<id of a map of the other kind>` both maps lined up stage by stage.
+
+    A pin lists its most urgent fixes and links to `?fixes=<its friction point id>`: the same map
+    with that pin listing every fix."""
     context = {"can_import": me.role in LEADS, "imported": imported, "layout": LAYOUT}
     if with_ is not None:
         page = lineup_page(db, map_id=map_id, with_id=with_, today=today)
         return render(request, "journeys/lineup.html", {**context, "page": page})
-    return render(request, "journeys/map.html", {**context, "page": map_page(db, map_id=map_id, today=today),
+    shown = map_page(db, map_id=map_id, today=today, in_full=fixes)
+    return render(request, "journeys/map.html", {**context, "page": shown,
                                                  "metrics": map_metrics(db, map_id=map_id, today=today)})
 
 

@@ -111,8 +111,8 @@ def list_maps(session: Session) -> list[MapSummary]:
     return [MapSummary(m, stages.get(m.id, 0), steps.get(m.id, 0), friction.get(m.id, 0)) for m in maps]
 
 
-def _cards(session: Session, jmap: JourneyMap, today: date) -> list[StageBlock]:
-    pins = pins_for_map(session, journey_map_id=jmap.id, today=today)
+def _cards(session: Session, jmap: JourneyMap, today: date, *, in_full: int | None = None) -> list[StageBlock]:
+    pins = pins_for_map(session, journey_map_id=jmap.id, today=today, in_full=in_full)
     blocks, column = [], 0
     for stage in jmap.stages:
         cards = []
@@ -135,9 +135,10 @@ def _partners(session: Session, jmap: JourneyMap) -> list[JourneyMap]:
                                 .order_by(JourneyMap.name, JourneyMap.id)))
 
 
-def map_page(session: Session, *, map_id: int, today: date) -> MapPage:
+def map_page(session: Session, *, map_id: int, today: date, in_full: int | None = None) -> MapPage:
+    """The map; each pin lists its most urgent fixes, the pin of point `in_full` all of them."""
     jmap = get_map(session, map_id, structure=True)
-    blocks = _cards(session, jmap, today)
+    blocks = _cards(session, jmap, today, in_full=in_full)
     count = sum(len(b.cards) for b in blocks)
     pins = [p for b in blocks for c in b.cards for p in c.pins]
     curve = emotion_curve(_emotion_steps(blocks), columns=COLUMNS,
