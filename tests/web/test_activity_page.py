@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -128,3 +129,59 @@ def test_the_api_returns_and_filters_by_source(client: TestClient, session: Sess
     assert [e["source"] for e in found.json()["items"]] == ["slack"]
     refused = client.get("/activity", params={"source": "fax"}, headers=headers)
     assert refused.status_code == 422 and "source" in refused.text
+
+
+SIGN_IN_IP, SIGN_IN_BROWSER = "203.0.113.7", "Firefox/140.0 (sign-in test)"
+
+
+def _signed_in_entry(session: Session) -> ActivityEntry:
+    someone = factories.person(session, Role.owner)
+    entry = record(session, actor=someone, entity_type="person", entity_id=someone.id, action="signed_in",
+                   changes={"ip": SIGN_IN_IP, "user_agent": SIGN_IN_BROWSER})
+    session.commit()
+    return entry
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_where_a_sign_in_came_from_is_shown_to_admins_only(browser: Browser, client: TestClient,
+                                                           session: Session, role: Role) -> None:
+    entry = _signed_in_entry(session)
+    reader = factories.person(session, role)
+    headers = factories.auth_headers(session, reader)
+    session.commit()
+    admin = role is Role.admin
+    browser.sign_in_as(reader)
+    page = browser.get("/app/activity").text
+    assert "signed in" in page  # the entry itself is for everyone
+    assert (SIGN_IN_IP in page) is admin and (SIGN_IN_BROWSER in page) is admin
+    rows = list(csv.DictReader(io.StringIO(browser.get("/app/activity.csv").text)))
+    (row,) = [r for r in rows if r["id"] == str(entry.id)]
+    assert row["action"] == "signed_in"
+    assert (SIGN_IN_IP in row["changes"]) is admin and (SIGN_IN_BROWSER in row["changes"]) is admin
+    found = client.get("/activity", params={"entity_type": "person", "entity_id": entry.entity_id},
+                       headers=headers).json()["items"]
+    (listed,) = [e for e in found if e["id"] == entry.id]
+    expected = {"ip": SIGN_IN_IP, "user_agent": SIGN_IN_BROWSER} if admin else {}
+    assert listed["action"] == "signed_in" and listed["changes"] == expected
+    session.expire_all()
+    assert session.get(ActivityEntry, entry.id).changes["ip"] == SIGN_IN_IP  # nothing is changed in the log
+
+
+def test_an_items_activity_applies_the_same_rule(browser: Browser, client: TestClient, session: Session) -> None:
+    # Sign-ins are about a person, never an item; an entry made to look like one checks that the
+    # item page and GET /action-items/{id}/activity go through the same rule all the same.
+    world = build_world(session)
+    item = world["item"]
+    record(session, actor=world["owner"], entity_type="person", entity_id=world["owner"].id, action="signed_in",
+           changes={"ip": SIGN_IN_IP, "user_agent": SIGN_IN_BROWSER}, action_item_id=item.id)
+    session.commit()
+    for role, admin in ((Role.viewer, False), (Role.admin, True)):
+        reader = factories.person(session, role)
+        headers = factories.auth_headers(session, reader)
+        session.commit()
+        browser.sign_in_as(reader)
+        page = browser.get(f"/app/action-items/{item.id}").text
+        assert "signed in" in page and (SIGN_IN_IP in page) is admin and (SIGN_IN_BROWSER in page) is admin
+        found = client.get(f"/action-items/{item.id}/activity", headers=headers).json()["items"]
+        (listed,) = [e for e in found if e["action"] == "signed_in"]
+        assert ("ip" in listed["changes"]) is admin and ("user_agent" in listed["changes"]) is admin

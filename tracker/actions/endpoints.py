@@ -156,7 +156,7 @@ def submit_work_plan(
 
 @router.get("/action-items/{item_id}/activity", response_model=Page[ActivityOut])
 def item_activity(
-    item_id: IdPath, session: DbSession, _: CurrentUser, cursor: str | None = None, limit: Limit = 50,
+    item_id: IdPath, session: DbSession, me: CurrentUser, cursor: str | None = None, limit: Limit = 50,
 ) -> Page[ActivityOut]:
     """The item's history (including training, checklist and progress), newest first."""
     service.get_item(session, item_id)
@@ -164,7 +164,7 @@ def item_activity(
         session, activity_query(action_item_id=item_id), sort_column=ActivityEntry.id,
         id_column=ActivityEntry.id, descending=True, cursor=cursor, limit=limit,
     )
-    return Page(items=[ActivityOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return Page(items=[ActivityOut.for_viewer(r, me) for r in rows], next_cursor=next_cursor)
 
 
 router.include_router(parts_router)

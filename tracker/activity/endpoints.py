@@ -16,7 +16,7 @@ router = APIRouter(prefix="/activity", tags=["activity"])
 @router.get("", response_model=Page[ActivityOut])
 def list_activity(
     session: DbSession,
-    _: CurrentUser,
+    me: CurrentUser,
     entity_type: str | None = None,
     entity_id: IdQuery = None,
     action_item_id: IdQuery = None,
@@ -27,7 +27,8 @@ def list_activity(
     limit: Limit = 50,
 ) -> Page[ActivityOut]:
     """The activity log, newest first: who changed what, when, from what to what, and through
-    what (`source`: api, web, slack, jira, github, or system for the tracker's own sweeps)."""
+    what (`source`: api, web, slack, jira, github, or system for the tracker's own sweeps).
+    Where a sign-in came from (`ip`, `user_agent`) is in its changes for admins only."""
     stmt = activity_query(
         entity_type=entity_type,
         entity_id=entity_id,
@@ -40,4 +41,4 @@ def list_activity(
         session, stmt, sort_column=ActivityEntry.id, id_column=ActivityEntry.id,
         descending=True, cursor=cursor, limit=limit,
     )
-    return Page(items=[ActivityOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return Page(items=[ActivityOut.for_viewer(r, me) for r in rows], next_cursor=next_cursor)

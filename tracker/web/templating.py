@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from tracker.activity.visibility import visible_changes
 from tracker.web import csrf
 from tracker.web.nav import nav_for
 from tracker.web.session import viewer_of
@@ -72,16 +73,30 @@ def environment() -> Environment:
         undefined=StrictUndefined,  # a typo in a template fails loudly in tests
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the package and change only with a new release: no file check
+        # on every render (each row's `{% from ... import %}` asked for one).
+        auto_reload=False,
     )
     env.globals["static"] = static_url
     env.filters["date"] = _date
     env.filters["label"] = _label
     env.filters["change_text"] = _change_text
+    # `entry | visible_changes(me.role)`: an activity entry's changes as the reader may see them.
+    env.filters["visible_changes"] = visible_changes
     env.filters["is_web_url"] = _is_web_url
     # The component macros, available in every template and every block without an import
     # (a block rendered on its own does not see its template's top-level imports).
     env.globals["ui"] = env.get_template("components/ui.html").module
     return env
+
+
+def compile_templates() -> int:
+    """Parse every template now (a serving process does it before its first request)."""
+    env = environment()
+    names = env.list_templates(extensions=["html"])
+    for name in names:
+        env.get_template(name)
+    return len(names)
 
 
 def is_htmx(request: Request) -> bool:

@@ -19,17 +19,17 @@ router = page_router()
 
 
 @router.get("/app/activity")
-def activity(request: Request, db: DbSession, _: PageUser) -> Response:
+def activity(request: Request, db: DbSession, me: PageUser) -> Response:
     query, problem = ActivityQuery.parse(dict(request.query_params))
-    rows, older = views.entries(db, query)
+    rows, older = views.entries(db, query, reader=me.role)
     return render(request, "activity/list.html", {"q": query, "rows": rows, "older": older,
                                                   "options": views.options(db), "notice": problem})
 
 
 @router.get("/app/activity.csv")
-def activity_csv(request: Request, db: DbSession, _: PageUser, today: Today) -> Response:
+def activity_csv(request: Request, db: DbSession, me: PageUser, today: Today) -> Response:
     """The filtered log, newest first, up to EXPORT_ROWS entries."""
     query, _problem = ActivityQuery.parse(dict(request.query_params))
-    rows, _older = views.entries(db, query, limit=views.EXPORT_ROWS)
+    rows, _older = views.entries(db, query, reader=me.role, limit=views.EXPORT_ROWS)
     text = to_csv(views.CSV_HEADER, views.csv_rows(rows, environment().filters["change_text"]))
     return csv_download(text, f"activity-{today.isoformat()}.csv")
