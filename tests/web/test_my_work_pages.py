@@ -98,6 +98,44 @@ def _form(page: str, item_id: int, action: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.group(0)))
 
 
+def _lazy_form(browser: Browser, page: str, item_id: int, which: str) -> dict[str, str]:
+    """The hidden fields of a row's text form, fetched as htmx fetches it when its section opens."""
+    url = re.search(rf'hx-get="({PAGE}/items/{item_id}/forms/{which}\?[^"]+)"', page)
+    assert url, f"no {which} section for item {item_id}"
+    r = browser.client.get(url.group(1).replace("&amp;", "&"), headers={**HTML, **HTMX})
+    assert r.status_code == 200 and "<html" not in r.text
+    action = "updates" if which == "update" else "work-plan"
+    return _form(r.text, item_id, action)
+
+
+def test_the_text_forms_load_when_their_section_opens(browser: Browser, session: Session) -> None:
+    """A row carries its update and work-plan forms only once asked: the page stays light, the
+    fetched form carries the version the row showed, and a change made since is refused."""
+    lead, owner, team = _owner_and_team(session)
+    item = _item(session, owner, lead, team, 2)
+    token = browser.sign_in_as(owner)
+    page = browser.get(PAGE).text
+    assert f'action="{PAGE}/items/{item.id}/updates"' not in page
+    assert f'action="{PAGE}/items/{item.id}/work-plan"' not in page
+    assert f'href="/app/action-items/{item.id}#updates"' in page  # the same form without script
+    assert f'href="/app/action-items/{item.id}#plan"' in page
+    fields = _lazy_form(browser, page, item.id, "plan")
+    assert fields["version"] == str(item.version)
+    service.update_action_item(session, actor=lead, item_id=item.id, data={"title": "Renamed meanwhile"},
+                               expected_version=item.version)
+    session.commit()
+    r = hx(browser, f"{PAGE}/items/{item.id}/work-plan", {**fields, "text": "A plan", "csrf_token": token})
+    assert r.status_code == 409 and "Renamed meanwhile" in r.text and lead.name in r.text
+    assert _lazy_form(browser, page, item.id, "update")["seen_activity"] == fields["seen_activity"]
+    plain = browser.client.get(f"{PAGE}/items/{item.id}/forms/plan", headers=HTML, follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"] == f"/app/action-items/{item.id}#plan"
+    assert browser.client.get(f"{PAGE}/items/{item.id}/forms/other", headers=HTML).status_code == 422
+    assert browser.client.get(f"{PAGE}/items/{item.id}/forms/plan?version=-1", headers=HTML).status_code == 422
+    someone_elses = _item(session, factories.person(session), lead, team, 2)
+    assert browser.client.get(f"{PAGE}/items/{someone_elses.id}/forms/update",
+                              headers={**HTML, **HTMX}).status_code == 403
+
+
 def test_items_come_by_deadline_overdue_first_with_finished_ones_apart(browser: Browser, session: Session) -> None:
     lead, owner, team = _owner_and_team(session)
     later = _item(session, owner, lead, team, 10, title="Later one")
@@ -213,7 +251,7 @@ def test_update_snooze_and_work_plan_write_what_slack_and_the_item_page_write(
     assert trail.actions(item.id) == [("snoozed", owner.id)]
     assert trail.kinds() == {"slack.refresh"}  # the message loses its snooze button at the limit
 
-    fields = _form(browser.get(PAGE).text, item.id, "work-plan")
+    fields = _lazy_form(browser, browser.get(PAGE).text, item.id, "plan")
     trail = Trail(session)
     r = browser.post(f"{PAGE}/items/{item.id}/work-plan", {**fields, "text": "1. Map codes. 2. Ship.",
                                                            "csrf_token": token})
@@ -341,7 +379,13 @@ def test_what_my_work_writes_is_what_the_slack_buttons_write(browser: Browser, s
         slack = ([a for a, _ in trail.actions(in_slack.id)], trail.kinds())
 
         trail = Trail(session)
-        data = _form(browser.get(PAGE).text, on_web.id, path) if path != "updates" else {"note": "Vendor call booked"}
+        page = browser.get(PAGE).text
+        if path == "updates":
+            data = {"note": "Vendor call booked"}
+        elif path == "work-plan":
+            data = _lazy_form(browser, page, on_web.id, "plan")
+        else:
+            data = _form(page, on_web.id, path)
         assert hx(browser, f"{PAGE}/items/{on_web.id}/{path}", {**data, "csrf_token": token}).status_code == 200
         web = ([a for a, _ in trail.actions(on_web.id)], trail.kinds())
         assert web[0] == slack[0], action  # the same activity, by the same person

@@ -90,7 +90,8 @@ def test_an_owner_works_the_rows_by_keyboard(new_context: NewContext, server: Se
     expect(page.locator(f"#work-{item_id}-next")).to_be_focused()  # the keyboard stays on the row's next step
 
     tab_to(page, f"work-{item_id}-update")
-    page.keyboard.press("Enter")  # opens the update form
+    page.keyboard.press("Enter")  # opens the section; its form loads then
+    expect(page.locator(f"#work-{item_id}-note")).to_be_visible()
     page.keyboard.press("Tab")
     expect(page.locator(f"#work-{item_id}-note")).to_be_focused()
     page.keyboard.type("QA found two legacy plans <unmapped>")
@@ -166,9 +167,16 @@ def test_the_forms_work_without_javascript(no_script: Page, server: Server) -> N
     no_script.locator(f"#work-{item_id}-next").click()  # a plain POST, answered 303 back here
     expect(no_script.locator(f"#work-{item_id}-next")).to_contain_text("Mark closing the loop")
     assert no_script.url.endswith(f"/app/my-work#work-{item_id}")
+    # The text forms load when their section opens; without script the section links to the
+    # same form on the item's page.
     no_script.locator(f"#work-{item_id}-plan-toggle").click()
-    no_script.fill(f"#work-{item_id}-plan", "1. Ship. 2. Tell customers.")
-    no_script.locator(f"#work-{item_id}-submit-plan").click()
+    no_script.locator(f"#work-{item_id} .edit__slot a", has_text="Submit the work plan").click()
+    assert no_script.url.endswith(f"/app/action-items/{item_id}#plan")
+    no_script.locator("#plan summary").click()
+    no_script.locator("#plan").get_by_label("Work plan").fill("1. Ship. 2. Tell customers.")
+    no_script.locator("#plan").get_by_role("button", name="Submit the work plan").click()
+    expect(no_script.locator("#plan")).to_contain_text("1. Ship. 2. Tell customers.")
+    no_script.goto("/app/my-work")
     expect(no_script.locator(f"#work-{item_id}")).not_to_contain_text("No work plan yet")
     assert read_item(server, item_id)[0] is Phase.implementing
 

@@ -12,19 +12,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.actions import service
+from tracker.actions.access import ensure_can_edit
+from tracker.actions.models import ActionItem
 from tracker.activity.models import ActivityEntry
 from tracker.api.deps import DbSession
 from tracker.api.params import IdPath
 from tracker.clock import Today
-from tracker.errors import PreconditionFailed, TrackerError
+from tracker.errors import NotFound, PreconditionFailed, TrackerError
 from tracker.nudges import service as nudges
 from tracker.people.models import Person
 from tracker.web.actions.views import changes_since
@@ -67,6 +71,37 @@ def row_anchor(item_id: int) -> str:
 def my_work(request: Request, db: DbSession, me: PageUser, today: Today) -> Response:
     """The signed-in person's open items, most urgent first."""
     return render(request, TEMPLATE, {"work": views.my_work(db, person=me, today=today), "outcome": None})
+
+
+class RowForm(StrEnum):
+    update = "update"
+    plan = "plan"
+
+
+ANCHORS = {RowForm.update: "#updates", RowForm.plan: "#plan"}  # the same forms on the item page
+
+
+@router.get(PAGE + "/items/{item_id}/forms/{which}")
+def row_form(request: Request, item_id: IdPath, which: RowForm, db: DbSession, me: PageUser,
+             version: Annotated[int | None, Query(ge=0)] = None,
+             seen_activity: Annotated[int | None, Query(ge=0)] = None) -> Response:
+    """A row's update or work-plan form, fetched when its section opens. It carries the version
+    and activity the row showed, not today's: a change made since is refused as stale and
+    named, as it would be had the form been on the page from the start. (Asked without them,
+    the form carries the item as it is now.)"""
+    item = db.get(ActionItem, item_id)
+    if item is None:
+        raise NotFound("action item", item_id)
+    ensure_can_edit(me, item)
+    if version is None:
+        version = item.version
+    if seen_activity is None:
+        seen_activity = db.scalar(select(func.max(ActivityEntry.id))
+                                  .where(ActivityEntry.action_item_id == item_id)) or 0
+    if partial(request, "form") is None:  # not htmx: the item page has the same form
+        return RedirectResponse(f"/app/action-items/{item_id}{ANCHORS[which]}", status_code=303)
+    return render(request, "my_work/form.html", {"which": which.value, "item": item, "version": version,
+                                                 "seen_activity": seen_activity})
 
 
 def _answer(request: Request, db: Session, me: Person, today: date, outcome: Outcome, *,
