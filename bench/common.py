@@ -21,6 +21,7 @@ from sqlalchemy import Engine, text
 
 from tracker.db import make_engine
 from tracker.migrations import upgrade
+from tracker.serving import ready
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -96,7 +97,9 @@ def free_port() -> int:
 
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
-    """Run the app under uvicorn on loopback in a background thread."""
+    """Run the app under uvicorn on loopback in a background thread, readied as `tracker serve`
+    readies it (templates parsed, long-lived objects frozen out of the garbage collector)."""
+    ready(app)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -89,7 +89,7 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run("tracker.app:create_app", factory=True, host=host or settings.host,
+    uvicorn.run("tracker.serving:served_app", factory=True, host=host or settings.host,
                 port=port or settings.port, reload=reload, log_level=settings.log_level)
 
 
