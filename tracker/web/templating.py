@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from tracker.activity.visibility import visible_changes
-from tracker.activity.visibility import visible_changes
 from tracker.web import csrf
 from tracker.web.nav import nav_for
 from tracker.web.session import viewer_of
@@ -82,8 +81,6 @@ def environment() -> Environment:
     env.filters["date"] = _date
     env.filters["label"] = _label
     env.filters["change_text"] = _change_text
-    # `entry | visible_changes(me.role)`: an activity entry's changes as the reader may see them.
-    env.filters["visible_changes"] = visible_changes
     # `entry | visible_changes(me.role)`: an activity entry's changes as the reader may see them.
     env.filters["visible_changes"] = visible_changes
     env.filters["is_web_url"] = _is_web_url
