@@ -183,6 +183,8 @@ RULES: dict[tuple[str, str], WebRule] = {
         "period": w["metric"].period.value, "source_kind": w["metric"].source_kind.value,
         "version": str(w["metric"].version)}),
     # The upload is multipart; without a file the page answers 422 "choose a CSV file" (allowed).
+    # The first lead records the value; the next principal's save then asks for its version (409, allowed).
+    ("POST", "/app/metrics/{metric_id}/observations"): _r("lead", lambda w, who: {"period": "2026-W05", "value": "7"}),
     ("POST", "/app/metrics/{metric_id}/observations/import"): _r("lead"),
     ("POST", "/app/metrics/{metric_id}/moments"): _r("lead", lambda w, who: {"moment_id": str(w["moment"].id)}),
     # The first allowed caller unlinks the world's moment; the next gets 404 on the page (allowed).

@@ -90,6 +90,8 @@ def test_put_and_list_observations(client, session) -> None:
     ("2026-W05", {"value": "many"}, "value"),
     ("2026-W05", {"value": 1e300}, "value"),
     ("2026-W05", {}, "value"),
+    ("2099-W01", {"value": 1}, "period"),  # still to come: as the CSV upload and the page refuse it
+    ("1999-12-31", {"value": 1}, "period"),
 ])
 def test_bad_observations_name_the_field(client, session, period, body, field) -> None:
     _, lead = factories.user(session, Role.lead)

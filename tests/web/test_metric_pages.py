@@ -194,6 +194,74 @@ def test_csv_upload_all_or_nothing_with_problems_by_line(session: Any, browser: 
     assert "Imported 3 values from the CSV." in page.text and "2026-W02" in page.text
 
 
+def test_a_lead_records_one_value_and_replaces_it_only_knowingly(session: Any, browser: Browser) -> None:
+    """The page's value form: the API's rule (replacing needs the version seen), so a second
+    save over an existing value first shows it, and a value changed meanwhile is shown too."""
+    m = make_metric(session)
+    session.commit()
+    token = _lead(session, browser)
+    url = f"/app/metrics/{m.id}/observations"
+
+    def post(**fields: str) -> Any:
+        return browser.post(url, {"csrf_token": token, "version": "", **fields})
+
+    bad = post(period="2026-W99", value="12")
+    assert bad.status_code == 422 and "has no week 99" in _value_error(bad.text, "period")
+    assert "still to come" in _value_error(post(period="2099-W01", value="12").text, "period")
+    assert "number" in _value_error(post(period="2026-W05", value="twelve").text, "value")
+    assert session.scalar(select(func.count()).select_from(Observation)) == 0
+
+    first = post(period="2026-01-28", value="12")  # any day of the week names it
+    assert first.status_code == 303 and first.headers["location"] == f"/app/metrics/{m.id}?recorded=2026-W05#values"
+    page = browser.get(first.headers["location"]).text
+    assert "Value for 2026-W05 saved." in page
+    assert session.scalar(select(Observation.value).where(Observation.metric_id == m.id)) == 12
+
+    again = post(period="2026-W05", value="15")
+    assert again.status_code == 409
+    assert "2026-W05 already has 12" in again.text and "Replace the value" in again.text
+    shown = re.search(r'name="version" value="(\d+)"', again.text.split('id="record-title"')[1])
+    assert shown and shown.group(1) == "1"
+    session.expire_all()
+    assert session.scalar(select(Observation.value).where(Observation.metric_id == m.id)) == 12  # not yet
+
+    other = session.scalar(select(Observation).where(Observation.metric_id == m.id))
+    other.value, other.version = 13, other.version + 1  # someone else corrects it meanwhile
+    session.commit()
+    stale = post(period="2026-W05", value="15", version=shown.group(1))
+    assert stale.status_code == 409 and "Changed meanwhile: 2026-W05 already has 13" in stale.text
+
+    replaced = post(period="2026-W05", value="15", version="2")
+    assert replaced.status_code == 303
+    session.expire_all()
+    row = session.scalar(select(Observation).where(Observation.metric_id == m.id))
+    assert row is not None and row.value == 15 and row.source.value == "web"
+    assert browser.get(replaced.headers["location"].replace("2026-W05", "<b>x</b>")).text.count("<b>x</b>") == 0
+
+
+def test_counted_metrics_take_no_typed_values_and_readers_none(session: Any, browser: Browser) -> None:
+    counted = make_metric(session, source_kind=SourceKind.jira_count)
+    counted.query, counted.connection = "project = SUP", "jira"
+    manual = make_metric(session, name="Typed")
+    session.commit()
+    _lead(session, browser)
+    assert 'id="record-title"' not in browser.get(f"/app/metrics/{counted.id}").text
+    assert 'id="record-title"' in browser.get(f"/app/metrics/{manual.id}").text
+    viewer = browser.sign_in_as(factories.person(session, Role.viewer))
+    assert 'id="record-title"' not in browser.get(f"/app/metrics/{manual.id}").text
+    refused = browser.post(f"/app/metrics/{manual.id}/observations",
+                           {"csrf_token": viewer, "period": "2026-W05", "value": "1"})
+    assert refused.status_code == 403
+
+
+def _value_error(html: str, name: str) -> str:
+    found = re.search(rf'<input id="v-{name}"[^>]*aria-invalid="true"[^>]*aria-describedby="v-{name}-error', html)
+    assert found, f"{name} is not marked invalid and described by its error"
+    text = re.search(rf'<p class="error-text" id="v-{name}-error">(.*?)</p>', html, re.S)
+    assert text
+    return text.group(1)
+
+
 def test_link_and_unlink_a_moment(session: Any, browser: Browser) -> None:
     m = make_metric(session)
     moment = mf.moment(session, journey_map_id=m.journey_map_id, title="Invoice surprise")

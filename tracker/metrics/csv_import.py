@@ -23,12 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.activity.service import record
-from tracker.api.params import EARLIEST_DATE
 from tracker.errors import NotFound
 from tracker.friction.csv_rows import ImportFailed, Problems, read_records
 from tracker.metrics.models import Observation, ObservationSource, SuccessMetric
 from tracker.metrics.observations import record_observation
-from tracker.metrics.periods import label, parse_period, period_start
+from tracker.metrics.periods import label, out_of_range, parse_period
 from tracker.people.models import Person
 from tracker.types import utcnow
 
@@ -89,7 +88,6 @@ def read_rows(metric: SuccessMetric, text: str, *, today: date) -> list[tuple[in
     if len(records) - 1 > MAX_ROWS:
         problems.add(records[MAX_ROWS + 1][0], None, f"more than {MAX_ROWS} rows; split the file")
         raise ImportFailed(problems)
-    current = period_start(metric.period, today)
     seen: dict[date, int] = {}
     rows: list[tuple[int, date, float]] = []
     for line, cells in records[1:]:
@@ -102,9 +100,8 @@ def read_rows(metric: SuccessMetric, text: str, *, today: date) -> list[tuple[in
         except ValueError as exc:
             problems.add(line, "period", str(exc) if cell.get("period") else "period is empty")
         if start is not None:
-            if start > current or start < EARLIEST_DATE:
-                problems.add(line, "period", f"{label(metric.period, start)} is "
-                             + ("still to come" if start > current else "before 2000"))
+            if (why := out_of_range(metric.period, start, today=today)) is not None:
+                problems.add(line, "period", why)
             elif start in seen:
                 problems.add(line, "period", f"{label(metric.period, start)} is also on line {seen[start]}")
             else:

@@ -10,6 +10,7 @@ from tracker.api.deps import CurrentUser, DbSession, LeadOnly
 from tracker.api.pagination import Page, keyset_page
 from tracker.api.params import IdPath, Limit, PlanDate
 from tracker.api.versioning import IfMatch, expected_version, set_etag
+from tracker.clock import Today
 from tracker.errors import InvalidInput
 from tracker.friction.csv_rows import csv_text
 from tracker.metrics import csv_import, observations, service
@@ -19,7 +20,7 @@ from tracker.metrics.counting_check import QueryCheck
 from tracker.metrics.emotion import record_emotion_baseline
 from tracker.metrics.listing import verdict_page
 from tracker.metrics.models import Observation, ObservationSource, SuccessMetric
-from tracker.metrics.periods import label, parse_period
+from tracker.metrics.periods import label, out_of_range, parse_period
 from tracker.metrics.schemas import (
     CountStatusOut,
     MetricCreate,
@@ -130,13 +131,15 @@ def list_observations(
 
 @router.put("/metrics/{metric_id}/observations/{period}", response_model=ObservationOut)
 def put_observation(metric_id: IdPath, period: PeriodPath, body: ObservationIn, session: DbSession,
-                    lead: LeadOnly, response: Response, if_match: IfMatch = None) -> ObservationOut:
+                    lead: LeadOnly, response: Response, today: Today, if_match: IfMatch = None) -> ObservationOut:
     """Enter or correct one period's value (lead); correcting one needs the version you saw."""
     metric = service.get_metric(session, metric_id)
     try:
         start = parse_period(metric.period, period)
     except ValueError as exc:
         raise InvalidInput(str(exc), field="period") from exc
+    if (why := out_of_range(metric.period, start, today=today)) is not None:
+        raise InvalidInput(why, field="period")
     version = expected_version(if_match, body.version) if (
         if_match is not None or body.version is not None) else None
     recorded = observations.record_observation(

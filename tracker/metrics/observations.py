@@ -28,7 +28,8 @@ class Recorded:
     outcome: str  # "created", "replaced" or "unchanged"
 
 
-def _find(session: Session, metric_id: int, start: date) -> Observation | None:
+def observation_for(session: Session, metric_id: int, start: date) -> Observation | None:
+    """The value recorded for the period starting on `start`, if any."""
     return session.scalar(select(Observation).where(
         Observation.metric_id == metric_id, Observation.period_start == start))
 
@@ -54,7 +55,7 @@ def record_observation(
     if metric is None:
         raise NotFound("metric", metric_id)
     start = period_start(metric.period, period_start_day)
-    existing = _find(session, metric_id, start)
+    existing = observation_for(session, metric_id, start)
     if existing is None:
         try:
             # A concurrent writer of the same period wins the insert; we then replace its value.
@@ -64,7 +65,7 @@ def record_observation(
                 session.add(row)
             return Recorded(row, "created")
         except IntegrityError:
-            existing = _find(session, metric_id, start)
+            existing = observation_for(session, metric_id, start)
             if existing is None:
                 raise
     if expected_version is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from tracker.api.params import EARLIEST_DATE
 from tracker.metrics.models import Period
 
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
@@ -46,6 +47,16 @@ def label(period: Period, start: date) -> str:
         year, week, _ = start.isocalendar()
         return f"{year}-W{week:02d}"
     return f"{start.year}-{start.month:02d}"
+
+
+def out_of_range(period: Period, start: date, *, today: date) -> str | None:
+    """Why a person may not record a value for the period starting `start`, or None: it has
+    not begun yet, or it lies before 2000. (Uploads, the page and the API share this rule.)"""
+    if start > period_start(period, today):
+        return f"{label(period, start)} is still to come"
+    if start < EARLIEST_DATE:
+        return f"{label(period, start)} is before 2000"
+    return None
 
 
 def parse_period(period: Period, text: str) -> date:

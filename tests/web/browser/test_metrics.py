@@ -100,13 +100,21 @@ def test_a_lead_adds_fills_links_and_edits_a_metric(new_context: NewContext, ser
     page.click("button:has-text('Upload and import')")
     expect(page.locator(".banner--success")).to_contain_text("Imported 2 values from the CSV.")
     expect(page.locator(".values-table tbody tr")).to_have_count(2)
+    page.fill("#v-period", "2026-W02")  # one value typed: it already has one, so first it is shown
+    page.fill("#v-value", "40")
+    page.click("button:has-text('Save the value')")
+    expect(page.locator(".banner--warning")).to_contain_text("2026-W02 already has 41")
+    assert axe_violations(page) == []
+    page.click("button:has-text('Replace the value')")
+    expect(page.locator(".banner--success")).to_have_text("Value for 2026-W02 saved.")
+    expect(page.locator(".values-table")).to_contain_text("40")
 
     page.select_option("#f-moment_id", label=moment_title)
     page.click("button:has-text('Link')")
     expect(page.locator(".linked-moments")).to_contain_text(moment_title)
 
     page.fill("#f-unit", "tickets per 1,000 invoices")
-    page.click("button:has-text('Save')")
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".banner--success")).to_have_text("Saved.")
     expect(page.locator(".facts")).to_contain_text("tickets per 1,000 invoices")
     assert axe_violations(page) == []

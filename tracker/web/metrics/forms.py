@@ -16,7 +16,7 @@ from tracker.api.params import DbId
 from tracker.errors import InvalidInput
 from tracker.friction.csv_rows import csv_text
 from tracker.metrics.endpoints import MAX_CSV_BYTES
-from tracker.metrics.schemas import MetricCreate, MetricUpdate
+from tracker.metrics.schemas import MetricCreate, MetricUpdate, ObservationIn
 from tracker.metrics.service import COUNTED
 
 FILE_FIELD = "file"
@@ -68,6 +68,24 @@ class MetricEditForm(MetricUpdate):
     def data(self) -> MetricUpdate:
         """Every field the form shows is set: a field left empty clears it, as on the page."""
         return MetricUpdate.model_validate(self.model_dump(include=set(FIELDS)))
+
+
+class ValueForm(ObservationIn):
+    """One period's value, entered on the page: the API's body plus the period it names. The
+    version is sent only to replace a value the page showed (after "Save again to replace")."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    period: str = Field(min_length=1, max_length=40)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _html(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+            if values.get("version") == "":
+                values["version"] = None
+        return values
 
 
 class LinkForm(BaseModel):

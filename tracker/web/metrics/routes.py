@@ -11,6 +11,7 @@ metrics; the forms are for leads and admins, and the routes refuse anyone else.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -22,17 +23,19 @@ from tracker.actions.access import is_lead
 from tracker.api.deps import DbSession
 from tracker.api.params import IdPath
 from tracker.clock import Today
-from tracker.errors import PreconditionFailed, TrackerError
+from tracker.errors import PreconditionFailed, PreconditionRequired, TrackerError
 from tracker.friction.csv_rows import ImportFailed
-from tracker.metrics import csv_import, service
+from tracker.metrics import csv_import, observations, service
 from tracker.metrics.count_status import retry_count
 from tracker.metrics.counting import queue_if_counted
 from tracker.metrics.counting_check import QueryCheck
+from tracker.metrics.models import Observation, ObservationSource
+from tracker.metrics.periods import label, out_of_range, parse_period
 from tracker.people.models import Person
 from tracker.types import utcnow
 from tracker.web.forms import FormResult, form_of
 from tracker.web.metrics import views
-from tracker.web.metrics.forms import LinkForm, MetricEditForm, MetricForm, UploadedCsv, uploaded_csv
+from tracker.web.metrics.forms import LinkForm, MetricEditForm, MetricForm, UploadedCsv, ValueForm, uploaded_csv
 from tracker.web.routing import page_router
 from tracker.web.session import PageLead, PageUser
 from tracker.web.templating import render
@@ -42,6 +45,8 @@ LIST = "metrics/list.html"
 PAGE = "metrics/metric.html"
 MetricInput = Annotated[FormResult[MetricForm], Depends(form_of(MetricForm))]
 MetricEditInput = Annotated[FormResult[MetricEditForm], Depends(form_of(MetricEditForm))]
+ValueInput = Annotated[FormResult[ValueForm], Depends(form_of(ValueForm))]
+PERIOD_NAME = re.compile(r"\d{4}-(W\d{2}|\d{2})")  # what `label` writes: only that goes back into the notice
 LinkInput = Annotated[FormResult[LinkForm], Depends(form_of(LinkForm))]
 Upload = Annotated[UploadedCsv, Depends(uploaded_csv)]
 STALE = "Someone changed this metric while you were editing. What you typed is kept below; nothing was saved."
@@ -119,18 +124,23 @@ def _notice(request: Request) -> str | None:
         return "The moment now names this metric."
     if "unlinked" in q:
         return "The moment no longer names this metric; the metric and its values stay."
+    if PERIOD_NAME.fullmatch(q.get("recorded", "")):
+        return f"Value for {q['recorded']} saved."
     if "retried" in q:
         return "The count is back in the queue: the worker tries again shortly."
     return None
 
 
 def _show(request: Request, db: Session, me: Person, metric_id: int, *, edit: FormResult[Any] | None = None,
-          link: FormResult[Any] | None = None, upload_error: str | None = None,
+          link: FormResult[Any] | None = None, value: FormResult[Any] | None = None,
+          replacing: Observation | None = None, stale: bool = False, upload_error: str | None = None,
           problems: list[dict[str, Any]] | None = None, error: str | None = None, notice: str | None = None,
           status: int = 200) -> Response:
     page = views.metric_page(db, metric_id=metric_id, now=utcnow())
     edit = edit or FormResult(None, views.metric_values(page.metric))
     context = {"page": page, "can_edit": is_lead(me), "edit": edit, "link": link or FormResult(None, {}),
+               "value": value or FormResult(None, {}), "replacing": replacing, "stale": stale,
+               "replacing_period": label(page.metric.period, replacing.period_start) if replacing else None,
                "upload_error": upload_error, "problems": problems or [], "error": error,
                "notice": notice if notice is not None else _notice(request), **_choices(request, edit.values)}
     return render(request, PAGE, context, status=status)
@@ -164,6 +174,44 @@ def edit_metric(request: Request, metric_id: IdPath, db: DbSession, me: PageLead
         db.expire_all()
         return _show(request, db, me, metric_id, edit=form.fail(exc), status=exc.status)
     return RedirectResponse(f"{metric_url(metric_id)}?saved", status_code=303)
+
+
+@router.post("/app/metrics/{metric_id}/observations")
+def record_value(request: Request, metric_id: IdPath, db: DbSession, me: PageLead, today: Today,
+                 form: ValueInput) -> Response:
+    """Enter or correct one period's value through record_observation, with the API's rule: a
+    period that has a value is replaced only with the version the lead saw. So the first save
+    over an existing value shows it and asks to save again (carrying its version); a value
+    changed meanwhile is shown as it now is, and nothing is overwritten unseen."""
+    metric = service.get_metric(db, metric_id)
+    if form.data is None:
+        return _show(request, db, me, metric_id, value=form, status=422)
+    data = form.data
+    try:
+        start = parse_period(metric.period, data.period)
+    except ValueError as exc:
+        return _show(request, db, me, metric_id, value=FormResult(None, form.values, {"period": str(exc)}),
+                     status=422)
+    if (why := out_of_range(metric.period, start, today=today)) is not None:
+        return _show(request, db, me, metric_id, value=FormResult(None, form.values, {"period": why}), status=422)
+    try:
+        with db.begin_nested():
+            recorded = observations.record_observation(
+                db, metric_id, start, data.value, ObservationSource.web, recorded_by_id=me.id,
+                expected_version=data.version, require_version=True)
+    except (PreconditionRequired, PreconditionFailed) as exc:
+        db.expire_all()
+        existing = observations.observation_for(db, metric_id, start)
+        if existing is None:  # removed meanwhile: a new value needs no version
+            return _show(request, db, me, metric_id, value=FormResult(None, {**form.values, "version": ""}),
+                         error="That period's value was removed meanwhile; save again to record yours.",
+                         status=409)
+        shown = {**form.values, "version": str(existing.version)}
+        # 409 as the other pages answer a conflict with what the person saw (not the API's 412/428).
+        return _show(request, db, me, metric_id, value=FormResult(None, shown), replacing=existing,
+                     stale=isinstance(exc, PreconditionFailed), status=409)
+    said = label(metric.period, recorded.observation.period_start)
+    return RedirectResponse(f"{metric_url(metric_id)}?recorded={said}#values", status_code=303)
 
 
 @router.post("/app/metrics/{metric_id}/observations/import")
