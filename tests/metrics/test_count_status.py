@@ -22,7 +22,6 @@ from tracker.errors import Conflict
 from tracker.metrics.count_status import count_status, retry_count
 from tracker.metrics.models import CountState, SuccessMetric
 from tracker.people.models import Role
-from tracker.worker.main import build_worker
 from tracker.worker.runner import Worker
 
 BAD_QUERY = {"jira": ("project = SUP AND labels === invoice-vat", "Error in the JQL Query"),
@@ -32,24 +31,6 @@ BAD_QUERY = {"jira": ("project = SUP AND labels === invoice-vat", "Error in the 
 @pytest.fixture
 def vendor(request: pytest.FixtureRequest) -> Iterator[Counted]:
     yield from seeded(request.param)
-
-
-@pytest.fixture
-def count_settings(database: Any, vendor: Counted) -> Settings:
-    return Settings(database_url=database.url, base_url="http://tracker.test", outbox_backoff_scale=0.001,
-                    connections={vendor.connection_name: vendor.connection_settings()})
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def worker(count_settings: Settings, session_factory: Any, clock: Clock) -> Worker:
-    w = build_worker(count_settings, session_factory, worker_id="count-worker")
-    w.ctx.clock = clock
-    return w
 
 
 def status(session: Any, metric: SuccessMetric) -> Any:

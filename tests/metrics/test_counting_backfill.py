@@ -25,31 +25,12 @@ from tracker.metrics.service import create_metric
 from tracker.outbox.models import OutboxMessage, OutboxState
 from tracker.people.models import Role
 from tracker.wiring import ticket_counter_factory
-from tracker.worker.main import build_worker
 from tracker.worker.runner import Worker
 
 
 @pytest.fixture(params=["jira", "github"])
 def vendor(request: pytest.FixtureRequest) -> Iterator[Counted]:
     yield from seeded(request.param)
-
-
-@pytest.fixture
-def count_settings(database: Any, vendor: Counted) -> Settings:
-    return Settings(database_url=database.url, base_url="http://tracker.test", outbox_backoff_scale=0.001,
-                    connections={vendor.connection_name: vendor.connection_settings()})
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def worker(count_settings: Settings, session_factory: Any, clock: Clock) -> Worker:
-    w = build_worker(count_settings, session_factory, worker_id="count-worker")
-    w.ctx.clock = clock
-    return w
 
 
 def new_metric(session: Any, settings: Settings, vendor: Counted) -> SuccessMetric:
