@@ -28,6 +28,27 @@ def test_coalescing_adds_nothing_while_an_unclaimed_message_waits(session) -> No
     assert claimed.lease_owner == "w1"
 
 
+def test_coalescing_with_merge_folds_the_payload_into_the_waiting_message(session) -> None:
+    def add(name: str):  # type: ignore[no-untyped-def]
+        return lambda waiting: {**waiting, "names": [*waiting["names"], name]}
+
+    def send(name: str) -> OutboxMessage | None:
+        return outbox.enqueue(session, kind="ticket.pull", payload={"names": [name]}, ordering_key="item:1",
+                              coalesce=True, merge=add(name), available_at=NOW - timedelta(seconds=1))
+
+    first = send("ana")
+    assert send("ben") is None and send("cy") is None
+    session.expire_all()
+    assert session.get(OutboxMessage, first.id).payload == {"names": ["ana", "ben", "cy"]}
+    [claimed] = _claim(session)
+    # Claimed: its handler may already be running with the payload it read, so a later one gets
+    # a message of its own instead of a change nobody would read.
+    later = send("dan")
+    assert later is not None and later.payload == {"names": ["dan"]}
+    session.expire_all()
+    assert session.get(OutboxMessage, claimed.id).payload == {"names": ["ana", "ben", "cy"]}
+
+
 def test_one_message_per_ordering_key_at_a_time_oldest_first(session) -> None:
     a1, a2, b1 = _msg(session, "item:1"), _msg(session, "item:1"), _msg(session, "item:2")
     claimed = _claim(session)

@@ -141,9 +141,14 @@ def _who(session: Session, entry: ActivityEntry) -> str:
     label = entry.actor_label
     for prefix in VENDOR_LABEL_PREFIXES:  # "jira:<accountId>": a change made in the ticket
         if label.startswith(prefix):
-            identity = label[len(prefix):]
+            # Several people when one ticket read applied their changes together
+            # (tracker/sync/pull.py vendor_label): "jira:<id1>, <id2> and others".
+            identities, others = label[len(prefix):], ""
+            if identities.endswith(" and others"):
+                identities, others = identities[: -len(" and others")], " and others"
             jira = prefix == "jira:"
             column = Person.jira_account_id if jira else Person.github_login
-            name = session.scalar(select(Person.name).where(column == identity).limit(1))
-            return f"{name or identity} in {'Jira' if jira else 'GitHub'}"
+            names = [session.scalar(select(Person.name).where(column == identity).limit(1)) or identity
+                     for identity in identities.split(", ")]
+            return f"{', '.join(names)}{others} in {'Jira' if jira else 'GitHub'}"
     return label

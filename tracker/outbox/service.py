@@ -10,6 +10,7 @@ twice (the ticket sync looks for its marker before creating again).
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,24 +30,34 @@ def enqueue(
     ordering_key: str | None = None,
     coalesce: bool = False,
     available_at: datetime | None = None,
+    merge: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> OutboxMessage | None:
     """Add a message in the caller's transaction.
 
     With `coalesce`, nothing is added when an unclaimed pending message of the same kind and
     ordering key is already waiting: handlers read the current state when they run, so one
-    message delivers any number of changes.
+    message delivers any number of changes. With `merge` too, the waiting message's payload
+    becomes `merge(its payload)`, for what the handler cannot read back from the current state
+    (e.g. who caused the changes). The waiting row is locked first, so concurrent merges do not
+    overwrite each other; a worker claiming it meanwhile (the lock waits for its claim) leaves
+    it claimed, no longer waiting, and a new message is added instead.
     """
     if coalesce and ordering_key is not None:
-        waiting = session.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.kind == kind,
-                OutboxMessage.ordering_key == ordering_key,
-                OutboxMessage.state == OutboxState.pending,
-                OutboxMessage.lease_owner.is_(None),
-            ).limit(1)
-        )
-        if waiting is not None:
-            return None
+        stmt = select(OutboxMessage).where(
+            OutboxMessage.kind == kind,
+            OutboxMessage.ordering_key == ordering_key,
+            OutboxMessage.state == OutboxState.pending,
+            OutboxMessage.lease_owner.is_(None),
+        ).limit(1)
+        if merge is None:
+            if session.scalar(stmt.with_only_columns(OutboxMessage.id)) is not None:
+                return None
+        else:
+            waiting = session.scalar(stmt.with_for_update(of=OutboxMessage))
+            if waiting is not None:
+                waiting.payload = merge(dict(waiting.payload))  # a new dict: JSON is not mutation-tracked
+                session.flush()
+                return None
     message = OutboxMessage(kind=kind, payload=payload, ordering_key=ordering_key)
     if available_at is not None:
         message.available_at = available_at

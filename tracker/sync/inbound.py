@@ -67,9 +67,40 @@ def receive_notice(
     except IntegrityError:
         return Receipt("duplicate", notice.delivery_id)
     if outcome == "queued" and link is not None:
-        enqueue(session, kind=PULL_KIND, payload={"link_id": link.id, "actor": notice.actor},
-                ordering_key=ordering_key(link.action_item_id), coalesce=True)
+        actor = notice.actor
+        enqueue(session, kind=PULL_KIND, payload={"link_id": link.id, "actors": [actor]},
+                ordering_key=ordering_key(link.action_item_id), coalesce=True,
+                merge=lambda waiting: {**waiting, "actors": add_actor(pull_actors(waiting), actor)})
     return Receipt(outcome, notice.delivery_id)
+
+
+# Who a pull's changes are attributed to. One pull applies the ticket's state as it is when the
+# worker reads it: the net result of every webhook coalesced into it, compared field by field
+# with what we last knew, never with the payloads. So it cannot tell which of those people
+# changed which field, and naming only the first (or only the last) would credit one person with
+# another's change. The pull therefore keeps every distinct actor of its webhooks, in arrival
+# order, and each change it applies names them all; with one actor (the usual case) that is
+# exactly who did it. (A change made meanwhile whose webhook has not arrived yet is applied too,
+# under these names; its own webhook then finds nothing left to apply.)
+MAX_PULL_ACTORS = 10  # a bound on the payload; further actors are counted as unknown (None)
+
+
+def pull_actors(payload: dict[str, Any]) -> list[str | None]:
+    """The actors of a pull's webhooks (messages queued before `actors` carry one `actor`)."""
+    if "actors" in payload:
+        return list(payload["actors"] or [])
+    return [payload.get("actor")]
+
+
+def add_actor(actors: list[str | None], actor: str | None) -> list[str | None]:
+    """`actors` and one more webhook's actor, each named once (None: unknown, or past the bound)."""
+    if actor in actors:
+        return actors
+    if actor is not None and len(actors) >= MAX_PULL_ACTORS:
+        actor = None
+        if None in actors:
+            return actors
+    return [*actors, actor]
 
 
 def deliver_ticket_pull(ctx: WorkerContext, message: OutboxMessage) -> None:
@@ -96,7 +127,7 @@ def deliver_ticket_pull(ctx: WorkerContext, message: OutboxMessage) -> None:
     with transaction(ctx.session_factory) as session:
         link, _ = lock_link(session, link_id)
         if link is not None and link.state is LinkState.linked:
-            apply_remote(session, link, remote, target=target, actor=message.payload.get("actor"))
+            apply_remote(session, link, remote, target=target, actors=pull_actors(message.payload))
 
 
 def give_up_ticket_pull(session: Session, message: OutboxMessage, reason: str) -> None:
@@ -130,7 +161,7 @@ def deliver_reconcile(ctx: WorkerContext, message: OutboxMessage) -> None:
             link, _ = lock_link(session, link_id)
             if link is None or link.state is not LinkState.linked or link.remote_key is None:
                 continue
-            apply_remote(session, link, by_key[link.remote_key], target=target, actor=None)
+            apply_remote(session, link, by_key[link.remote_key], target=target, actors=[])
         # A plain UPDATE: bookkeeping must not bump the version a lead's edit is checked against.
         values: dict[str, Any] = {"reconciled_at": ctx.clock()}
         if batch.watermark:

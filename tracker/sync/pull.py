@@ -18,6 +18,7 @@ the item. Moves the rules refuse are logged, never forced.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -39,13 +40,17 @@ VALUE_FIELDS = ("title", "assignee", "due", "priority")
 
 
 def apply_remote(
-    session: Session, link: TicketLink, remote: RemoteTicket, *, target: TicketTarget, actor: str | None
+    session: Session, link: TicketLink, remote: RemoteTicket, *, target: TicketTarget,
+    actors: Sequence[str | None],
 ) -> list[str]:
-    """Bring the item in line with the ticket; returns a note per field applied or refused."""
+    """Bring the item in line with the ticket; returns a note per field applied or refused.
+
+    `actors`: who changed the ticket, as far as we know (the webhooks' senders; none for
+    reconciliation); every change applied is logged under all of them."""
     item = session.get(ActionItem, link.action_item_id)
     if item is None:
         return []
-    label = f"{target.kind.value}:{actor or 'someone'}"
+    label = vendor_label(target.kind, actors)
     snapshot = dict(link.snapshot or {})
     remote_values = remote.synced()
     dirty = set(link.dirty_fields or [])
@@ -75,6 +80,26 @@ def apply_remote(
     link.remote_updated_at = remote.updated_at
     link.remote_url = remote.url
     return notes
+
+
+LABEL_LENGTH = 200  # ActivityEntry.actor_label
+
+
+def vendor_label(kind: TargetKind, actors: Sequence[str | None]) -> str:
+    """"jira:<accountId>", or "jira:<id1>, <id2>" when several people changed the ticket; None
+    among them (a webhook without a sender, or past a bound) adds "and others", or is "someone"
+    when alone."""
+    names = list(dict.fromkeys(a for a in actors if a))
+    prefix = f"{kind.value}:"
+    if not names:
+        return prefix + "someone"
+    unknown = not all(actors)
+    while True:
+        label = prefix + ", ".join(names) + (" and others" if unknown else "")
+        if len(label) <= LABEL_LENGTH or len(names) == 1:
+            return label[:LABEL_LENGTH]
+        names.pop()
+        unknown = True
 
 
 def _remote_wins(item: ActionItem, remote: RemoteTicket) -> bool:

@@ -124,7 +124,7 @@ def _reconcile_before_update(
     with transaction(ctx.session_factory) as session:
         link, item = lock_link(session, link_id)
         assert link is not None and item is not None
-        apply_remote(session, link, remote, target=target, actor=None)
+        apply_remote(session, link, remote, target=target, actors=[])
         session.flush()
         session.refresh(item)
         fields = ticket_fields(session, item, target.kind, settings.base_url)
