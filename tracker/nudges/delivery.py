@@ -144,7 +144,7 @@ def _undeliverable(session: Session, nudge: Nudge, item: ActionItem, reason: str
         return  # it was addressed to the leads: the activity log is where this shows
     lead = lead_for(session, item, not_id=nudge.recipient_id or item.owner_id)
     if lead is not None:
-        queue_notice(session, lead_id=lead.id, item_id=item.id, reason=reason)
+        queue_notice(session, lead_id=lead.id, item_id=item.id, nudge_id=nudge.id, reason=reason)
 
 
 def deliver_nudge(ctx: WorkerContext, message: object) -> None:
@@ -202,7 +202,20 @@ def _record_post(ctx: WorkerContext, plan: NudgePlan, posted: Posted, *, done: b
         record_post(session, nudge, channel=posted.channel, ts=posted.ts)
         if done:
             nudge.state, nudge.sent_at, nudge.error = NudgeState.sent, ctx.clock(), None
+            _notices_resolved(session, nudge)
         _catch_up(session, ctx, plan, posted)
+
+
+def _notices_resolved(session: Session, nudge: Nudge) -> None:
+    """This nudge reached someone an earlier one could not: the lead's "couldn't reach" cards
+    about them now say so (a person's fixed Slack identity changes no item, so no listener
+    would redraw them)."""
+    from tracker.nudges.notices import UNDELIVERABLE, notices_reached_by
+
+    session.flush()
+    for card in notices_reached_by(session, nudge):
+        queue_refresh(session, channel=card.channel, ts=card.ts, item_id=nudge.action_item_id,
+                      kind=UNDELIVERABLE, note=None, coalesce=True)
 
 
 def _catch_up(session: Session, ctx: WorkerContext, plan: NudgePlan, posted: Posted) -> None:

@@ -73,9 +73,15 @@ class Nudge(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class PostRole(StrEnum):
+    nudge = "nudge"  # the nudge itself: a DM to its recipient, an escalation's channel post
+    notice = "notice"  # the lead's "couldn't reach <owner> on Slack" card about a failed nudge
+
+
 class NudgePost(Base):
     """One Slack message a nudge was posted as, followed by its item (tracker/slack/refresh.py)
-    until Slack says it is gone."""
+    until Slack says it is gone. The lead's notice that a nudge could not be delivered is one
+    too (role `notice`): it follows the item the same way and says when the owner was reached."""
 
     __tablename__ = "nudge_posts"
     __table_args__ = (
@@ -90,6 +96,7 @@ class NudgePost(Base):
     channel: Mapped[str] = mapped_column(String(40))
     ts: Mapped[str] = mapped_column(String(40))
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role: Mapped[str] = mapped_column(String(16), default=PostRole.nudge.value, server_default=PostRole.nudge.value)
 
 
 class NudgeSchedule(Base):

@@ -19,14 +19,16 @@ from tracker.messaging.ports import (
     MessengerAuthFailed,
     MessengerError,
     MessengerTransient,
+    NudgeMessage,
     Posted,
     RecipientNotFound,
     RecipientUnavailable,
 )
-from tracker.nudges.posts import forget_post
+from tracker.nudges.models import Nudge, PostRole
+from tracker.nudges.posts import forget_post, record_post
 from tracker.people.models import Person
-from tracker.slack.outbound import interaction_from_payload
-from tracker.slack.refresh import nudge_posted_as
+from tracker.slack.outbound import interaction_from_payload, queue_refresh
+from tracker.slack.refresh import post_posted_as
 from tracker.slack.service import apply_interaction
 from tracker.worker.errors import GiveUp, RetryLater
 from tracker.worker.runner import WorkerContext
@@ -62,17 +64,23 @@ def deliver_refresh(ctx: WorkerContext, message: Any) -> None:
     changes queue nothing for it; that is logged, and the outbox message ends as done.
     """
     from tracker.nudges.messages import refreshed_message
+    from tracker.nudges.notices import notice_message
 
     p = message.payload
     item_id, posted = int(p["item_id"]), Posted(channel=str(p["channel"]), ts=str(p["ts"]))
     messenger = _messenger(ctx)
+    base_url = ctx.resources["settings"].base_url
     with transaction(ctx.session_factory) as session:
         if session.get(ActionItem, item_id) is None:
             return  # deleted: nothing to show
-        nudge = nudge_posted_as(session, item_id, posted)
-        card = refreshed_message(session, item_id=item_id, kind=nudge.kind if nudge else str(p["kind"]),
-                                 recipient_id=nudge.recipient_id if nudge else None,
-                                 base_url=ctx.resources["settings"].base_url, note=p.get("note"))
+        found = post_posted_as(session, item_id, posted)
+        post, nudge = found if found is not None else (None, None)
+        if post is not None and nudge is not None and post.role == PostRole.notice:
+            card = notice_message(session, failed=nudge, base_url=base_url, note=p.get("note"), now=ctx.clock())
+        else:
+            card = refreshed_message(session, item_id=item_id, kind=nudge.kind if nudge else str(p["kind"]),
+                                     recipient_id=nudge.recipient_id if nudge else None,
+                                     base_url=base_url, note=p.get("note"))
     try:
         messenger.update_nudge(posted, card)
     except RecipientUnavailable as exc:
@@ -102,23 +110,36 @@ def deliver_response(ctx: WorkerContext, message: Any) -> None:
 def deliver_notice(ctx: WorkerContext, message: Any) -> None:
     """Tell a lead that an owner could not be reached: a DM with the item and the reason.
 
-    If the lead cannot be reached either, that goes to the activity log and stops there.
+    The DM is recorded as a post of the failed nudge, so it follows the item from then on and
+    says when the owner is reached (tracker/nudges/notices.py). Like a nudge it is sent at least
+    once: a retry after Slack took the post but before it was recorded posts it again, and only
+    the recorded copy is kept up to date. If the lead cannot be reached either, that goes to the
+    activity log and stops there.
     """
     from tracker.nudges.messages import build_message
+    from tracker.nudges.notices import notice_message
 
     p = message.payload
     messenger = _messenger(ctx)
+    base_url = ctx.resources["settings"].base_url
+    nudge_id = int(p["nudge_id"]) if p.get("nudge_id") is not None else None  # older notices: none
     with transaction(ctx.session_factory) as session:
         lead = session.get(Person, int(p["lead_id"]))
         item = session.get(ActionItem, int(p["item_id"]))
         if lead is None or item is None or not lead.active:
             return
-        kind = "overdue" if item.deadline < ctx.clock().date() else "before_due"
-        card = build_message(session, item_id=item.id, kind=kind, base_url=ctx.resources["settings"].base_url)
-        card = dataclasses.replace(card, kind="undeliverable", note=str(p["reason"]))
+        failed = session.get(Nudge, nudge_id) if nudge_id is not None else None
+        if failed is not None and failed.action_item_id == item.id:
+            card = notice_message(session, failed=failed, base_url=base_url, now=ctx.clock(),
+                                  reason=str(p["reason"]))
+        else:
+            kind = "overdue" if item.deadline < ctx.clock().date() else "before_due"
+            card = build_message(session, item_id=item.id, kind=kind, base_url=base_url)
+            card = dataclasses.replace(card, kind="undeliverable", note=str(p["reason"]))
+            nudge_id = None
         to = (lead.slack_user_id, lead.email, lead.name)
     try:
-        messenger.send_nudge(messenger.find_user(slack_user_id=to[0], email=to[1]), card)
+        posted = messenger.send_nudge(messenger.find_user(slack_user_id=to[0], email=to[1]), card)
     except (RecipientNotFound, RecipientUnavailable) as exc:
         with transaction(ctx.session_factory) as session:
             found = session.get(ActionItem, int(p["item_id"]))
@@ -127,7 +148,27 @@ def deliver_notice(ctx: WorkerContext, message: Any) -> None:
                    changes={"lead": to[2], "reason": str(exc), "about": str(p["reason"])},
                    action_item_id=int(p["item_id"]), moment_id=found.moment_id if found else None)
         log.warning("could not tell lead %s about item %s: %s", to[2], p["item_id"], exc)
+        return
     except MessengerAuthFailed as exc:
         raise GiveUp(f"telling the lead: {exc}") from None
     except MessengerError as exc:
         raise _fault(exc, "telling the lead") from None
+    if nudge_id is not None:
+        _record_notice(ctx, nudge_id, posted, card, str(p["reason"]))
+
+
+def _record_notice(ctx: WorkerContext, nudge_id: int, posted: Posted, sent: NudgeMessage, reason: str) -> None:
+    """Keep the lead's card as a post of the failed nudge; if the item or the owner's reach
+    changed while it was being sent, that change's refresh did not know the card yet: queue it."""
+    from tracker.nudges.notices import UNDELIVERABLE, notice_message
+
+    with transaction(ctx.session_factory) as session:
+        failed = session.get(Nudge, nudge_id)
+        if failed is None or session.get(ActionItem, failed.action_item_id) is None:
+            return
+        record_post(session, failed, channel=posted.channel, ts=posted.ts, role=PostRole.notice)
+        current = notice_message(session, failed=failed, base_url=ctx.resources["settings"].base_url,
+                                 now=ctx.clock(), reason=reason)
+        if current != sent:
+            queue_refresh(session, channel=posted.channel, ts=posted.ts, item_id=failed.action_item_id,
+                          kind=UNDELIVERABLE, note=None, coalesce=True)

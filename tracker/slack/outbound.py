@@ -4,7 +4,8 @@
   endpoint answers Slack as soon as it is stored, well inside Slack's 3 s);
 - `slack.refresh`: re-render a posted nudge after its item changed (chat.update);
 - `slack.respond`: an ephemeral answer to the person who clicked (their response_url);
-- `slack.notice`: tell a lead that a nudge could not be delivered (a DM with the item card).
+- `slack.notice`: tell a lead that a nudge could not be delivered (a DM with the item card,
+  kept up to date like a nudge: tracker/nudges/notices.py).
 (`slack.nudge` and `slack.digest` are written by the nudge sweep and the digest scheduler.)
 """
 
@@ -59,6 +60,7 @@ def queue_response(session: Session, *, response_url: str | None, text: str) -> 
         enqueue(session, kind=RESPOND_KIND, payload={"response_url": response_url, "body": body})
 
 
-def queue_notice(session: Session, *, lead_id: int, item_id: int, reason: str) -> None:
+def queue_notice(session: Session, *, lead_id: int, item_id: int, nudge_id: int, reason: str) -> None:
+    """Tell a lead that nudge `nudge_id` could not reach its recipient (tracker/nudges/notices.py)."""
     enqueue(session, kind=NOTICE_KIND, ordering_key=f"nudge:{item_id}",
-            payload={"lead_id": lead_id, "item_id": item_id, "reason": reason})
+            payload={"lead_id": lead_id, "item_id": item_id, "nudge_id": nudge_id, "reason": reason})

@@ -10,7 +10,8 @@ web app, a Jira/GitHub ticket, another Slack message).
 - A click in Slack queues its own refresh of the clicked message, with a note ("Marked training
   by Ana"); `acting_on` tells the listener to leave that message to it and refresh the others.
 - Which messages: the nudges table records where each nudge was posted (tracker/nudges/models.py,
-  an escalation's channel post and lead DM both). The most recent `MAX_MESSAGES` per item are
+  an escalation's channel post and lead DM both, and a lead's notice that a nudge could not reach
+  its owner: tracker/nudges/notices.py). The most recent `MAX_MESSAGES` per item are
   refreshed (a bound on chat.update calls per change); an older one keeps its old state until
   someone presses its "Mark ..." button, which is refused as out of date and refreshes it.
 - A nudge being posted while the item changes is caught by the nudge handler, which compares
@@ -27,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from tracker.actions.hooks import ActionItemChange
 from tracker.messaging.ports import Posted
-from tracker.nudges.models import Nudge
-from tracker.nudges.posts import item_posts, nudge_of_message
+from tracker.nudges.models import Nudge, NudgePost, PostRole
+from tracker.nudges.posts import item_posts, nudge_of_message, post_of_message
 from tracker.slack.outbound import queue_refresh
 
 MAX_MESSAGES = 50
@@ -70,7 +71,8 @@ def shows(change: ActionItemChange) -> bool:
 
 def posted_messages(session: Session, item_id: int) -> list[PostedNudge]:
     """The item's posted messages, newest first (one indexed query)."""
-    return [PostedNudge(nudge.id, nudge.kind.value, Posted(post.channel, post.ts))
+    return [PostedNudge(nudge.id, "undeliverable" if post.role == PostRole.notice else nudge.kind.value,
+                        Posted(post.channel, post.ts))
             for post, nudge in item_posts(session, item_id, MAX_MESSAGES)]
 
 
@@ -78,6 +80,12 @@ def nudge_posted_as(session: Session, item_id: int, posted: Posted) -> Nudge | N
     """The nudge that `posted` is a message of, if it is one (of this item)."""
     nudge = nudge_of_message(session, channel=posted.channel, ts=posted.ts)
     return nudge if nudge is not None and nudge.action_item_id == item_id else None
+
+
+def post_posted_as(session: Session, item_id: int, posted: Posted) -> tuple[NudgePost, Nudge] | None:
+    """The recorded post (and its nudge) that `posted` is, if it is one of this item's."""
+    found = post_of_message(session, channel=posted.channel, ts=posted.ts)
+    return found if found is not None and found[1].action_item_id == item_id else None
 
 
 @contextmanager
