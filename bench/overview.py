@@ -1,7 +1,8 @@
 """Programme overview latency at scale: 10k and 100k action items, on SQLite and PostgreSQL.
 
 Seeds a programme shaped like a busy one (1k owners, 10 teams, 300 moments with investigations,
-items spread over the last 300 days with completion times, checklists, training, ticket links),
+items spread over the last 300 days with completion times, checklists, training, ticket links,
+and their open spans: a third had their deadline moved once),
 then measures p50/p99 of:
   - the overview service called in-process (no HTTP): what the home page pays
   - GET /programme/overview, /programme/root-causes, /programme/priority-matrix over HTTP
@@ -20,6 +21,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine, insert, text
@@ -46,14 +48,17 @@ from tracker.actions.models import (  # noqa: E402
     Priority,
     TrainingRecord,
 )
+from tracker.actions.spans import OpenSpan  # noqa: E402
 from tracker.app import create_app  # noqa: E402
 from tracker.config import Settings  # noqa: E402
 from tracker.investigations.models import Investigation, InvestigationStatus, RootCauseCategory  # noqa: E402
 from tracker.moments.models import MomentOfTruth  # noqa: E402
 from tracker.overview.service import programme_overview  # noqa: E402
+from tracker.overview.weeks import buckets, overdue_statements, weekly_figures  # noqa: E402
 from tracker.sync.models import LinkState, TargetKind, TicketLink, TicketTarget  # noqa: E402
 
 TODAY = date.today()
+NOW = datetime.now(UTC)
 MOMENTS = 300
 # Phases weighted like a programme a year in: most work done, a long tail still open.
 PHASE_WEIGHTS = {Phase.done: 40, Phase.planned: 15, Phase.implementing: 20, Phase.training: 6,
@@ -85,6 +90,24 @@ def seed_programme(engine: Engine, rng: random.Random) -> None:
                                              "mapping": {}, "created_at": now, "version": 1}])
 
 
+def spans_of(item_id: int, row: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
+    """The item's open spans, as the flush listener would have kept them (tracker/actions/spans.py):
+    done ends at completion, cancelled at some point since creation; a third moved their deadline
+    once (from an earlier date, somewhere in the item's open time)."""
+    start: datetime = row["created_at"]
+    end: datetime | None = row["completed_at"]
+    if row["phase"] is Phase.cancelled:
+        end = start + (NOW - start) * rng.random()
+    spans = []
+    if rng.random() < 1 / 3:
+        moved = start + ((end or NOW) - start) * rng.random()
+        spans.append({"action_item_id": item_id, "deadline": row["deadline"] - timedelta(days=rng.randint(7, 60)),
+                      "started_at": start, "ended_at": moved})
+        start = moved
+    spans.append({"action_item_id": item_id, "deadline": row["deadline"], "started_at": start, "ended_at": end})
+    return spans
+
+
 def seed_items(engine: Engine, *, start: int, stop: int, owners: int, rng: random.Random) -> None:
     phases, weights = list(PHASE_WEIGHTS), list(PHASE_WEIGHTS.values())
     chunk = 5000
@@ -105,6 +128,8 @@ def seed_items(engine: Engine, *, start: int, stop: int, owners: int, rng: rando
                 "updated_at": at_day(created, rng), "version": 1,
             })
             extras.append((phase, created))
+        # Spans from their own generator, so the items are the same as without them.
+        span_rng = random.Random(lo)
         with engine.begin() as conn:
             ids = conn.execute(insert(ActionItem).returning(ActionItem.id), rows).scalars().all()
             training, entries, links = [], [], []
@@ -130,6 +155,8 @@ def seed_items(engine: Engine, *, start: int, stop: int, owners: int, rng: rando
                                   "state": LinkState.broken if rng.random() < 0.02 else LinkState.linked,
                                   "marker": f"bench-{item_id}", "snapshot": {}, "dirty_fields": [],
                                   "created_at": at_day(created, rng)})
+            conn.execute(insert(OpenSpan), [span for item_id, row in zip(ids, rows, strict=True)
+                                            for span in spans_of(item_id, row, span_rng)])
             conn.execute(insert(TrainingRecord), training)
             if entries:
                 conn.execute(insert(ChecklistEntry), entries)
@@ -154,6 +181,15 @@ def service_timing(engine: Engine, requests: int) -> Timing:
     return measure("overview service (in-process)", requests, call)
 
 
+def weeks_timing(engine: Engine, requests: int) -> Timing:
+    """Its twelve weeks alone (done, overdue at each end, told), the part that reads history."""
+    def call(_: int) -> None:
+        with Session(engine) as session:
+            weekly_figures(session, today=TODAY)
+
+    return measure("12 weeks (in-process)", requests, call)
+
+
 def run(base: str, engine: Engine, requests: int) -> tuple[list[Timing], Timing]:
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as http:
 
@@ -166,6 +202,7 @@ def run(base: str, engine: Engine, requests: int) -> tuple[list[Timing], Timing]
                            lambda _: ok("/action-items", limit=50))
         timings = [
             service_timing(engine, requests),
+            weeks_timing(engine, requests),
             measure("GET /programme/overview", requests, lambda _: ok("/programme/overview")),
             measure("GET /programme/root-causes", requests, lambda _: ok("/programme/root-causes")),
             measure("GET /programme/priority-matrix", requests, lambda _: ok("/programme/priority-matrix")),
@@ -186,6 +223,10 @@ def explain(engine: Engine) -> None:
         "told per week": f"SELECT count(*) FROM checklist_entries WHERE notified_at >= '{first}' "
                          "AND status IN ('notified', 'acknowledged')",
     }
+    weeks = buckets(TODAY, 12)
+    for name, stmt in zip(("overdue at week ends: current spans", "overdue at week ends: ended spans"),
+                          overdue_statements(weeks), strict=True):
+        queries[name] = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
     print_plans(engine, queries, width=240)
 
 

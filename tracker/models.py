@@ -1,6 +1,7 @@
 """Imports every domain's models so metadata is complete (Alembic and the app rely on it)."""
 
 from tracker.actions.models import ActionItem, ChecklistEntry, ProgressUpdate, TrainingRecord
+from tracker.actions.spans import OpenSpan
 from tracker.activity.models import ActivityEntry
 from tracker.auth.models import ApiToken, PasswordCredential, PasswordLink, SignInThrottle, WebSession
 from tracker.digests.models import DigestDelivery, DigestShareLink
@@ -21,7 +22,7 @@ __all__ = [
     "Investigation",
     "JourneyMap",
     "JourneyStage", "JourneyStep", "MomentMetric", "MomentOfTruth", "Nudge", "NudgePolicy", "NudgeSchedule",
-    "Observation", "OutboxMessage", "PasswordCredential", "PasswordLink", "Person", "PriorityWeightSet",
+    "Observation", "OpenSpan", "OutboxMessage", "PasswordCredential", "PasswordLink", "Person", "PriorityWeightSet",
     "ProgressUpdate", "SignInThrottle", "SuccessMetric", "Team", "TicketLink", "TicketTarget", "TrainingRecord",
     "WebSession",
 ]

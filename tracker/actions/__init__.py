@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tracker.actions import spans as _spans  # noqa: F401 - its flush listener keeps items' open spans
 from tracker.friction import hooks as _friction_hooks
 
 if TYPE_CHECKING:

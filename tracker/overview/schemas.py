@@ -54,7 +54,7 @@ class WeekFigures(BaseModel):
     period: str = Field(examples=["16-22 Nov 2026"])
     done: int = Field(description="Items completed in the week (and still done).")
     overdue_at_end: int = Field(description="Items open and overdue at the week's end (today for "
-                                            "the running week).")
+                                            "the running week), judged by the deadline each had then.")
     customers_told: int = Field(description="Checklist entries marked notified or acknowledged "
                                             "in the week.")
 

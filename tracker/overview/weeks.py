@@ -6,12 +6,16 @@ done items by completion time, so only the window's are read; customers told are
 all checklist entries (one scan).
 A customer counts in the week of the last attempt to reach them: acknowledging a notified
 entry stamps its time again (actions.checklist), so each customer counts once.
+"Done" counts items done now, in the week of their `completed_at`: reopening clears it and the
+next completion sets it again, so an item reopened and done again counts in its last week only.
 
-"Overdue at a week's end" is rebuilt from what the rows hold now, because phase history is
-not kept in a queryable form: an item counts for week W when it existed by W's end, was not
-done by then (`completed_at`), is not cancelled, and its deadline had passed as of W's Sunday
-(the digest's rule; today for the running week). Two consequences, accepted on purpose:
-a moved deadline counts at its current date, and a cancelled item drops out of past weeks.
+"Overdue at a week's end" reads each item's history as it was lived, kept as open spans
+(tracker/actions/spans.py: one row per stretch an item stayed open under one deadline). An item
+counts for week W when, at W's end, it was open (created, not done, not cancelled) and the
+deadline it had then had passed as of W's Sunday (the digest's rule; today for the running
+week). So moving a deadline later, reopening or cancelling an item leaves past weeks as they
+were. Items that existed before the history was kept start with one span from what their rows
+held then (the migration that made the table): for those, earlier moves are not known.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, TextClause, and_, case, func, literal, select, text
+from sqlalchemy import ColumnElement, Select, TextClause, and_, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
-from tracker.actions.models import DONE_PHASE_SQL, OPEN_PHASES_SQL, ActionItem, ChecklistEntry, NotificationStatus
+from tracker.actions.models import DONE_PHASE_SQL, ActionItem, ChecklistEntry, NotificationStatus
+from tracker.actions.spans import CURRENT_SQL, OpenSpan
 from tracker.digests.weeks import Week, week_of
 from tracker.overview.schemas import WeekFigures
 
@@ -73,31 +78,34 @@ def _per_week(session: Session, column: Any, weeks: list[Bucket],
     return counts
 
 
+def overdue_statements(weeks: list[Bucket]) -> tuple[Select[Any], Select[Any]]:
+    """The two queries of `_overdue_at_ends`: (begins, ends, count) rows of current and ended spans."""
+    n = len(weeks)
+    begins = case(*((and_(OpenSpan.deadline < b.as_of, OpenSpan.started_at < b.end), i)
+                    for i, b in enumerate(weeks)), else_=n).label("begins")
+    ends = case(*((OpenSpan.ended_at < b.end, i) for i, b in enumerate(weeks)), else_=n).label("ends")
+    current = (select(begins, literal(n), func.count())
+               .where(text(CURRENT_SQL), OpenSpan.deadline < weeks[-1].as_of).group_by(begins))
+    # A span never overdue in the window gets `begins` = n and adds nothing.
+    ended = (select(begins, ends, func.count())
+             .where(OpenSpan.ended_at >= weeks[0].end, OpenSpan.deadline < weeks[-1].as_of)
+             .group_by(begins, ends))
+    return current, ended
+
+
 def _overdue_at_ends(session: Session, weeks: list[Bucket]) -> list[int]:
     """Items open and overdue at each week's end, counted as intervals, not 12 times over.
 
-    An item is overdue from the first week end by which it existed and its deadline had passed
-    (both only become truer week by week) until the first week end by which it was done. The
+    A span counts from the first week end by which it had begun and its deadline had passed
+    (both only become truer week by week) until the first week end by which it had ended. The
     database returns (first week, last week + 1) pairs and their counts; adding them up per
-    week is a handful of small rows. Two slices, each served by an index: items open now and
-    overdue (the partial index of open items by deadline), and items done since the first week
-    ended (the partial index of done items by completion time). Nothing else can have been
-    open and overdue at any week end.
+    week is a handful of small rows. Two slices, each from its own covering partial index:
+    current spans whose deadline has passed (as many as items overdue now), and spans that
+    ended after the first week ended (as many as deadline moves, completions and cancellations
+    since). Nothing else can have been open and overdue at any week end.
     """
-    n = len(weeks)
-    begins = case(*((and_(ActionItem.deadline < b.as_of, ActionItem.created_at < b.end), i)
-                    for i, b in enumerate(weeks)), else_=n).label("begins")
-    ends = case(*((ActionItem.completed_at < b.end, i) for i, b in enumerate(weeks)), else_=n).label("ends")
-    latest = weeks[-1].as_of
-    still_open = (select(begins, literal(n), func.count())
-                  .where(text(OPEN_PHASES_SQL), ActionItem.deadline < latest).group_by(begins))
-    # No deadline condition here: with one, SQLite walks (phase, deadline) over every done item
-    # instead of the window's; an item never overdue gets `begins` = n and adds nothing.
-    done_since = (select(begins, ends, func.count())
-                  .where(text(DONE_PHASE_SQL), ActionItem.completed_at >= weeks[0].end)
-                  .group_by(begins, ends))
-    totals = [0] * n
-    for stmt in (still_open, done_since):
+    totals = [0] * len(weeks)
+    for stmt in overdue_statements(weeks):
         for first, stop, count in session.execute(stmt):
             for i in range(int(first), int(stop)):
                 totals[i] += int(count)
