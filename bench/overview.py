@@ -151,8 +151,10 @@ def seed_items(engine: Engine, *, start: int, stop: int, owners: int, rng: rando
                         "notified_at": at_day(min(TODAY, created + timedelta(days=rng.randint(5, 120))), rng)
                         if told else None})
                 if rng.random() < 0.5:
+                    # A linked ticket has its key and status, as the sync leaves one.
                     links.append({"action_item_id": item_id, "target_id": 1,
                                   "state": LinkState.broken if rng.random() < 0.02 else LinkState.linked,
+                                  "remote_key": f"BEN-{item_id}", "remote_status": "In Progress",
                                   "marker": f"bench-{item_id}", "snapshot": {}, "dirty_fields": [],
                                   "created_at": at_day(created, rng)})
             conn.execute(insert(OpenSpan), [span for item_id, row in zip(ids, rows, strict=True)
