@@ -11,7 +11,10 @@ loopback the p50/p99 time of each pair, page and JSON call in turns:
   - the journey map of 40 steps          next to GET /journey-maps/{id}
   - the moments page (ranked + matrix)   next to GET /moments, every moment (2 pages of <= 200)
   - My work of the owner with the most open items, signed in as that owner,
-                                         next to GET /action-items?owner_id=<them>&limit=200
+                                         next to GET /my-work with that owner's token (the same
+                                         rows, blockers, next steps and snoozes as JSON), and
+                                         next to GET /action-items?owner_id=<them>&limit=200 (the
+                                         bare items, without what the page works out for each)
   - the closed-loop queue (first 25 customers), topped up to 50k pending notifications on shipped
     items (from a pool of 30k customers) next to GET /closed-loop/queue?limit=25
 Pages send the session cookie, JSON calls the API token; each side's response size is printed
@@ -42,6 +45,7 @@ from bench.common import Timing, fresh_database, print_plans, run_scale_bench, s
 from bench.overview import MOMENTS, seed_items, seed_programme  # noqa: E402
 from bench.pages_world import (  # noqa: E402
     JourneyWorld,
+    api_token,
     owner_with_most_open_items,
     seed_journey,
     seed_pending_notifications,
@@ -103,12 +107,14 @@ class Owner:
     person_id: int
     open_items: int
     cookie: str
+    token: str
 
 
 def run(base: str, *, cookie: str, world: JourneyWorld, owner: Owner, pending: int, requests: int) -> list[Pair]:
     with (httpx.Client(base_url=base, cookies={COOKIE: cookie}, timeout=60) as browser,
           httpx.Client(base_url=base, cookies={COOKIE: owner.cookie}, timeout=60) as owner_browser,
-          httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as api):
+          httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as api,
+          httpx.Client(base_url=base, headers={"Authorization": f"Bearer {owner.token}"}, timeout=60) as owner_api):
 
         def get(client: httpx.Client, path: str, params: dict[str, object]) -> httpx.Response:
             response = client.get(path, params=params)
@@ -121,6 +127,9 @@ def run(base: str, *, cookie: str, world: JourneyWorld, owner: Owner, pending: i
 
         def owner_page(path: str) -> Fetch:
             return lambda: len(get(owner_browser, path, {}).content)
+
+        def owner_call(path: str) -> Fetch:
+            return lambda: len(get(owner_api, path, {}).content)
 
         def call(path: str, **params: object) -> Fetch:
             return lambda: len(get(api, path, params).content)
@@ -152,6 +161,8 @@ def run(base: str, *, cookie: str, world: JourneyWorld, owner: Owner, pending: i
             pair(f"/app{journey} ({world.steps} steps)", page(f"/app{journey}"), f"GET {journey}", call(journey)),
             pair("/app/moments", page("/app/moments"), "GET /moments (all: 2 pages)", every_moment),
             pair(f"/app/my-work ({owner.open_items} open)", owner_page("/app/my-work"),
+                 "GET /my-work (the same owner)", owner_call("/my-work")),
+            pair("  (the plain list of those items)", owner_page("/app/my-work"),
                  f"GET /action-items?owner_id={owner.person_id}&limit=200",
                  call("/action-items", owner_id=owner.person_id, limit=200)),
             pair(f"/app/closed-loop ({pending:,} pending)", page("/app/closed-loop"),
@@ -193,7 +204,7 @@ def bench(backend: str, *, items: int, owners: int, requests: int) -> None:
               f"(seeded in {time.perf_counter() - started:.0f} s) ==")
         pending = seed_pending_notifications(engine, rng)
         person_id, open_items = owner_with_most_open_items(engine)
-        owner = Owner(person_id, open_items, sign_in(engine, person_id))
+        owner = Owner(person_id, open_items, sign_in(engine, person_id), api_token(engine, person_id))
         print(f"  closed-loop queue: {pending:,} pending notifications on shipped items; "
               f"My work of person {person_id}: {open_items} open items")
         cookie = sign_in(engine)

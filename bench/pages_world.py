@@ -26,6 +26,7 @@ from tracker.actions.models import (
     Priority,
     TrainingRecord,
 )
+from tracker.auth.service import issue_token
 from tracker.auth.sessions import start_session
 from tracker.db import make_session_factory, transaction
 from tracker.friction.models import FrictionPoint
@@ -138,6 +139,15 @@ def sign_in(engine: Engine, person_id: int = LEAD_ID) -> str:
         person = session.get(Person, person_id)
         assert person is not None
         _, secret = start_session(session, person=person, user_agent="bench/pages.py")
+        return secret
+
+
+def api_token(engine: Engine, person_id: int) -> str:
+    """An API token of the person (My work's JSON is the caller's own work list)."""
+    with transaction(make_session_factory(engine)) as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        _, secret = issue_token(session, person=person, name="bench/pages.py")
         return secret
 
 

@@ -28,6 +28,15 @@ def ensure_lead(actor: Person | None, what: str) -> None:
         raise Forbidden(f"only a lead or admin may {what}; you are {actor.role.value}")
 
 
+def may_edit(person: Person, item: ActionItem) -> bool:
+    """`ensure_can_edit` as a question: whether to offer the person an item's controls."""
+    try:
+        ensure_can_edit(person, item)
+    except Forbidden:
+        return False
+    return True
+
+
 def ensure_can_edit(actor: Person | None, item: ActionItem) -> None:
     """The item's owner, a lead or an admin may change it; viewers and other owners may not.
 

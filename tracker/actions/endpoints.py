@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from tracker.actions import service
+from tracker.actions import service, worklist
 from tracker.actions.endpoints_parts import router as parts_router
 from tracker.actions.models import ActionItem, Phase
 from tracker.actions.phases import done_blockers
@@ -26,6 +26,7 @@ from tracker.actions.schemas import (
     WaiverCreate,
     WorkPlanIn,
 )
+from tracker.actions.worklist_schemas import MyWorkOut, my_work_out
 from tracker.activity.models import ActivityEntry
 from tracker.activity.schemas import ActivityOut
 from tracker.activity.service import activity_query
@@ -81,6 +82,14 @@ def list_action_items(
         descending=descending, cursor=cursor, limit=limit,
     )
     return Page(items=[ActionItemOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/my-work", response_model=MyWorkOut)
+def my_work(session: DbSession, me: CurrentUser, today: Today) -> MyWorkOut:
+    """The caller's open items by deadline, each with what stands between it and done, its next
+    step and snoozes (what the Slack reminder offers), and what they finished in the last two
+    weeks: the data of the My work page."""
+    return my_work_out(worklist.my_work(session, person=me, today=today))
 
 
 @router.get("/action-items/{item_id}", response_model=ActionItemDetail)

@@ -9,11 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.actions import checklist, phases, service
-from tracker.actions.access import ensure_can_edit, is_lead
+from tracker.actions.access import is_lead, may_edit
 from tracker.actions.models import CLOSED_PHASES, ActionItem, ChecklistEntry, Phase, ProgressUpdate
 from tracker.activity.models import ActivityEntry
 from tracker.activity.service import activity_query
-from tracker.errors import Forbidden
 from tracker.nudges.models import Nudge
 from tracker.people.models import Person, Role, Team
 from tracker.sync.models import TicketLink
@@ -70,14 +69,6 @@ class ItemPage:
     @property
     def item(self) -> ActionItem:
         return self.detail.item
-
-
-def may_edit(person: Person, item: ActionItem) -> bool:
-    try:
-        ensure_can_edit(person, item)
-    except Forbidden:
-        return False
-    return True
 
 
 def moves_for(person: Person, detail: service.ItemDetail) -> list[PhaseMove]:

@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from tracker.actions import phases
+from tracker.actions.access import may_edit
 from tracker.actions.models import (
     CLOSED_PHASES,
     ActionItem,
@@ -29,7 +30,7 @@ from tracker.journeys.models import JourneyMap
 from tracker.moments.models import MomentOfTruth
 from tracker.people.models import Person, Role, Team
 from tracker.sync.models import TicketLink
-from tracker.web.actions.views import PhaseMove, may_edit, moves_from
+from tracker.web.actions.views import PhaseMove, moves_from
 from tracker.web.board.forms import BoardQuery, Sort
 
 COLUMNS: tuple[Phase, ...] = (Phase.planned, Phase.implementing, Phase.training, Phase.closing_loop,

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.actions import service
+from tracker.actions import service, worklist
 from tracker.actions.access import ensure_can_edit
 from tracker.actions.models import ActionItem
 from tracker.activity.models import ActivityEntry
@@ -33,7 +33,6 @@ from tracker.nudges import service as nudges
 from tracker.people.models import Person
 from tracker.web.actions.views import changes_since
 from tracker.web.forms import GENERAL, FormResult, form_of
-from tracker.web.my_work import views
 from tracker.web.my_work.forms import NextPhaseForm, SnoozeForm, UpdateForm, WorkPlanForm
 from tracker.web.routing import page_router
 from tracker.web.session import PageUser, PageWriter
@@ -70,7 +69,7 @@ def row_anchor(item_id: int) -> str:
 @router.get(PAGE)
 def my_work(request: Request, db: DbSession, me: PageUser, today: Today) -> Response:
     """The signed-in person's open items, most urgent first."""
-    return render(request, TEMPLATE, {"work": views.my_work(db, person=me, today=today), "outcome": None})
+    return render(request, TEMPLATE, {"work": worklist.my_work(db, person=me, today=today), "outcome": None})
 
 
 class RowForm(StrEnum):
@@ -108,9 +107,9 @@ def _answer(request: Request, db: Session, me: Person, today: date, outcome: Out
             status: int = 200) -> Response:
     """htmx gets the row; a plain form gets the whole page with the outcome on its row."""
     if partial(request, "row") is not None:
-        row = views.row_for(db, me, outcome.item_id, today=today)
+        row = worklist.row_for(db, me, outcome.item_id, today=today)
         return render(request, TEMPLATE, {"row": row, "outcome": outcome}, status=status, block="row")
-    return render(request, TEMPLATE, {"work": views.my_work(db, person=me, today=today), "outcome": outcome},
+    return render(request, TEMPLATE, {"work": worklist.my_work(db, person=me, today=today), "outcome": outcome},
                   status=status)
 
 
@@ -149,7 +148,7 @@ def next_phase(request: Request, item_id: IdPath, db: DbSession, me: PageWriter,
         item = service.change_phase(db, actor=me, item_id=item_id, to=f.to, expected_version=f.version)
         if item.phase.value == "done":
             return "Done. It leaves this list; you will find it under Finished recently."
-        return f"Marked {views.phase_words(item.phase)}."
+        return f"Marked {worklist.phase_words(item.phase)}."
     return act(request, db, me, item_id, today, form, run)
 
 

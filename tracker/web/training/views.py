@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
+from tracker.actions.access import may_edit
 from tracker.actions.models import ActionItem, Phase, TrainingRecord
 from tracker.people.models import Person, Team
-from tracker.web.actions.views import may_edit
 
 ROWS = 200
 # The item is in its training phase, or past it: training is under way or should be done.

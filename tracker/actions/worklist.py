@@ -1,5 +1,6 @@
-"""What "My work" shows: the signed-in person's open items by deadline, what stands between
-each one and done, and the actions the Slack buttons offer, read in a few batch queries.
+"""A person's work list ("My work"): their open items by deadline, what stands between each one
+and done, and the actions the Slack buttons offer, read in a few batch queries. The page
+(`/app/my-work`) and the API (`GET /my-work`) both show it.
 
 The next step is the one the Slack "Mark ..." button offers (`main_line_next`), so the page and
 the message never disagree about where an item goes next.
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.actions import phases
-from tracker.actions.access import get_item
+from tracker.actions.access import get_item, may_edit
 from tracker.actions.models import (
     CLOSED_PHASES,
     OPEN_PHASES,
@@ -33,7 +34,6 @@ from tracker.nudges.policy import Rules
 from tracker.people.models import Person, Team
 from tracker.sync.models import LinkState, TicketLink
 from tracker.types import utcnow
-from tracker.web.actions.views import may_edit
 
 ROWS_SHOWN = 200  # an owner with more sees the 200 most urgent and the count
 FINISHED_DAYS = 14
