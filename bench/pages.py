@@ -8,7 +8,8 @@ loopback the p50/p99 time of each pair, page and JSON call in turns:
   - the programme home `/`              next to GET /programme/overview
   - the board `/app/board` (196 cards)   next to GET /action-items?limit=200
   - the board filtered to one team       next to GET /action-items?team_id=3&limit=200
-  - the journey map of 40 steps          next to GET /journey-maps/{id}
+  - the journey map of 40 steps          next to GET /journey-maps/{id} and GET /journey-maps/{id}/pins
+                                         (its friction with their fixes), and next to the first alone
   - the moments page (ranked + matrix)   next to GET /moments, every moment (2 pages of <= 200)
   - My work of the owner with the most open items, signed in as that owner,
                                          next to GET /my-work with that owner's token (the same
@@ -158,7 +159,9 @@ def run(base: str, *, cookie: str, world: JourneyWorld, owner: Owner, pending: i
                  "GET /action-items?limit=200", call("/action-items", limit=200)),
             pair("/app/board?team=3", page("/app/board", team=3),
                  "GET /action-items?team_id=3&limit=200", call("/action-items", team_id=3, limit=200)),
-            pair(f"/app{journey} ({world.steps} steps)", page(f"/app{journey}"), f"GET {journey}", call(journey)),
+            pair(f"/app{journey} ({world.steps} steps)", page(f"/app{journey}"),
+                 f"GET {journey} and its /pins", lambda: call(journey)() + call(f"{journey}/pins")()),
+            pair("  (the map's structure alone)", page(f"/app{journey}"), f"GET {journey}", call(journey)),
             pair("/app/moments", page("/app/moments"), "GET /moments (all: 2 pages)", every_moment),
             pair(f"/app/my-work ({owner.open_items} open)", owner_page("/app/my-work"),
                  "GET /my-work (the same owner)", owner_call("/my-work")),

@@ -73,6 +73,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/steps/{step_id}"): _r("lead", "journey"),
     ("DELETE", "/steps/{step_id}"): _r("lead"),
     # friction
+    ("GET", "/journey-maps/{map_id}/pins"): _r("read"),
     ("GET", "/friction-points"): _r("read"),
     ("POST", "/friction-points"): _r("lead"),
     ("GET", "/friction-points/{friction_id}"): _r("read"),

@@ -6,11 +6,14 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from tracker.api.deps import CurrentUser, DbSession, LeadOnly
 from tracker.api.pagination import Page, keyset_page
-from tracker.api.params import IdPath, IdQuery, Limit
+from tracker.api.params import MAX_ID, IdPath, IdQuery, Limit
 from tracker.api.versioning import IfMatch, expected_version, set_etag
+from tracker.clock import Today
 from tracker.friction import csv_import, service
 from tracker.friction.csv_rows import csv_text
 from tracker.friction.models import EvidenceSource, FrictionPoint
+from tracker.friction.pin_schemas import PinOut, pin_out
+from tracker.friction.queries import pins_for_map
 from tracker.friction.schemas import (
     CustomerIn,
     CustomerOut,
@@ -22,10 +25,24 @@ from tracker.friction.schemas import (
     FrictionUpdate,
     ImportReportOut,
 )
+from tracker.journeys.service import get_map
 
 router = APIRouter(tags=["friction"])
 
 MAX_CSV_BYTES = 5_000_000  # a workshop board export is kilobytes; this only stops accidents
+
+
+@router.get("/journey-maps/{map_id}/pins", response_model=list[PinOut])
+def map_pins(map_id: IdPath, session: DbSession, _: CurrentUser, today: Today,
+             in_full: Annotated[int | None, Query(ge=1, le=MAX_ID, description=(
+                 "A friction point whose fixes are all listed (the others list their 5 most urgent)."))] = None,
+             ) -> list[PinOut]:
+    """A map's friction points as its page pins them (oldest first, each naming its step): each
+    with its moment of truth and severity, and the action items fixing it (phase, owner,
+    deadline, overdue), counted in full and the most urgent listed."""
+    get_map(session, map_id)  # 404 for a map that does not exist
+    by_step = pins_for_map(session, journey_map_id=map_id, today=today, in_full=in_full)
+    return sorted((pin_out(pin) for pins in by_step.values() for pin in pins), key=lambda p: p.id)
 
 
 def _detail(session: DbSession, friction_id: int, response: Response) -> FrictionDetail:
