@@ -6,8 +6,9 @@ action items with checklists, training and ticket links) plus a 40-step customer
 friction pinned on it (bench/pages_world.py), signs a lead in, and measures over real HTTP on
 loopback the p50/p99 time of each pair, page and JSON call in turns:
   - the programme home `/`              next to GET /programme/overview
-  - the board `/app/board` (196 cards)   next to GET /action-items?limit=200
-  - the board filtered to one team       next to GET /action-items?team_id=3&limit=200
+  - the board `/app/board` (196 cards)   next to GET /board (its columns, counts and cards as JSON),
+                                         and next to GET /action-items?limit=200 (the bare items)
+  - the board filtered to one team       next to GET /board?team_id=3
   - the journey map of 40 steps          next to GET /journey-maps/{id} and GET /journey-maps/{id}/pins
                                          (its friction with their fixes), and next to the first alone
   - the moments page (ranked + matrix)   next to GET /moments, every moment (2 pages of <= 200)
@@ -155,10 +156,10 @@ def run(base: str, *, cookie: str, world: JourneyWorld, owner: Owner, pending: i
         journey = f"/journey-maps/{world.map_id}"
         return [
             pair("/ (programme home)", page("/"), "GET /programme/overview", call("/programme/overview")),
-            pair(f"/app/board ({cards} cards)", page("/app/board"),
+            pair(f"/app/board ({cards} cards)", page("/app/board"), "GET /board", call("/board")),
+            pair("  (the plain list of 200 items)", page("/app/board"),
                  "GET /action-items?limit=200", call("/action-items", limit=200)),
-            pair("/app/board?team=3", page("/app/board", team=3),
-                 "GET /action-items?team_id=3&limit=200", call("/action-items", team_id=3, limit=200)),
+            pair("/app/board?team=3", page("/app/board", team=3), "GET /board?team_id=3", call("/board", team_id=3)),
             pair(f"/app{journey} ({world.steps} steps)", page(f"/app{journey}"),
                  f"GET {journey} and its /pins", lambda: call(journey)() + call(f"{journey}/pins")()),
             pair("  (the map's structure alone)", page(f"/app{journey}"), f"GET {journey}", call(journey)),

@@ -118,7 +118,8 @@ RULES: dict[tuple[str, str], Rule] = {
     # action items and their parts
     ("POST", "/action-items"): _r("lead"),
     ("GET", "/action-items"): _r("read"),
-    ("GET", "/my-work"): _r("read"),  # everyone's own work list (a viewer's is empty)
+    ("GET", "/my-work"): _r("read"),
+    ("GET", "/board"): _r("read"),  # everyone's own work list (a viewer's is empty)
     ("GET", "/action-items/{item_id}"): _r("read"),
     ("PATCH", "/action-items/{item_id}"): _r("item_owner", "item"),
     ("POST", "/action-items/{item_id}/phase"): _r("item_owner", "item"),

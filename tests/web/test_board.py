@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 from tests import factories
 from tests.factories.programme import build_world
 from tests.web.conftest import HTML, Browser
-from tracker.actions import service
+from tracker.actions import board, service
 from tracker.actions.models import ActionItem, Phase, Priority, TrainingRecord
 from tracker.people.models import Role
-from tracker.web.board import views
 
 XSS = '=HYPERLINK("http://x")<script>alert(1)</script><img src=x onerror=alert(1)>'
 
@@ -252,7 +251,7 @@ def _column(page: str, phase: str) -> str:
 def test_each_column_shows_its_nearest_deadlines_and_counts_the_rest(browser: Browser, session: Session) -> None:
     world = build_world(session)  # and its one planned item
     due = date.today() + timedelta(days=1)
-    for n in range(views.PER_COLUMN + 2):
+    for n in range(board.PER_COLUMN + 2):
         _item(session, world, title=f"Planned {n:02}", deadline=due + timedelta(days=n))
     for n in range(3):
         _item(session, world, title=f"Doing {n}", phase=Phase.implementing, deadline=due + timedelta(days=9 - n))
@@ -260,9 +259,9 @@ def test_each_column_shows_its_nearest_deadlines_and_counts_the_rest(browser: Br
     text = browser.get("/app/board").text
     planned = _column(text, "planned")
     nearest = session.scalars(select(ActionItem.id).where(ActionItem.phase == Phase.planned)
-                              .order_by(ActionItem.deadline, ActionItem.id).limit(views.PER_COLUMN))
+                              .order_by(ActionItem.deadline, ActionItem.id).limit(board.PER_COLUMN))
     assert re.findall(r'data-item="(\d+)"', planned) == [str(i) for i in nearest]
-    assert "3 more in the table" in planned and f'data-count="planned">{views.PER_COLUMN + 3}<' in text
+    assert "3 more in the table" in planned and f'data-count="planned">{board.PER_COLUMN + 3}<' in text
     doing = _column(text, "implementing")
     assert doing.index("Doing 2") < doing.index("Doing 1") < doing.index("Doing 0")
     assert "more in the table" not in doing

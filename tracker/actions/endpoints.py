@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from tracker.actions import service, worklist
+from tracker.actions import board, service, worklist
+from tracker.actions.board_schemas import BoardOut, board_out
 from tracker.actions.endpoints_parts import router as parts_router
 from tracker.actions.models import ActionItem, Phase
 from tracker.actions.phases import done_blockers
@@ -82,6 +83,25 @@ def list_action_items(
         descending=descending, cursor=cursor, limit=limit,
     )
     return Page(items=[ActionItemOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/board", response_model=BoardOut)
+def get_board(
+    session: DbSession,
+    _: CurrentUser,
+    today: Today,
+    owner_id: IdQuery = None,
+    team_id: IdQuery = None,
+    moment_id: IdQuery = None,
+    journey_map_id: IdQuery = None,
+    overdue: Annotated[bool, Query(description="Deadline passed, not done or cancelled.")] = False,
+) -> BoardOut:
+    """The action board: a column per phase with its count of matching items and its 28 nearest
+    deadlines, each card with its owner, team, ticket, training and closed-loop progress (the
+    board page's data; the filters are those of GET /action-items)."""
+    filters = ActionFilters(owner_id=owner_id, team_id=team_id, moment_id=moment_id,
+                            journey_map_id=journey_map_id, overdue=overdue)
+    return board_out(board.board_columns(session, filters, today=today))
 
 
 @router.get("/my-work", response_model=MyWorkOut)
