@@ -120,6 +120,13 @@ def test_the_readme_tour_runs_as_shown(running: Running) -> None:
     in_readme('"localhost:8000/action-items?owner_id=5&phase=implementing&sort=deadline&limit=50"')
     listed = api.get("/action-items?owner_id=5&phase=implementing&sort=deadline&limit=50", headers=lead)
     assert listed.status_code == 200
+    in_readme('curl -s -H "$H" localhost:8000/my-work\n', '"localhost:8000/board?team_id=3&overdue=true"',
+              'curl -s -H "$H" localhost:8000/journey-maps/1/pins\n')
+    assert set(api.get("/my-work", headers=lead).json()) == {"rows", "total", "overdue", "finished"}
+    columns = api.get("/board?team_id=3&overdue=true", headers=lead).json()["columns"]
+    assert [c["phase"] for c in columns][:2] == ["planned", "implementing"]
+    pins = api.get("/journey-maps/1/pins", headers=lead).json()
+    assert pins and all(p["step_id"] for p in pins)  # the demo map's friction, pinned on its steps
     in_readme("localhost:8000/action-items/4 | grep -i etag      # etag: \"1\"")
     assert api.get("/action-items/4", headers=lead).headers["etag"] == '"1"'
     in_readme("-H 'If-Match: \"1\"'",
