@@ -168,8 +168,8 @@ def test_friction_and_moment_services_do_not_import_actions(package: str) -> Non
     """Actions build on friction and moments, and listen to them: never the other way round
     (moments' read models may read action-item rows, but no service reaches into actions)."""
     for path in sorted((ROOT / "tracker" / package).glob("*.py")):
-        if path.name in {"status.py", "queries.py"}:
-            continue  # read models: they count action items by phase (tracker.actions.models)
+        if path.name in {"status.py", "queries.py", "pin_schemas.py"}:
+            continue  # read models: they count and show action items by phase (tracker.actions.models)
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
