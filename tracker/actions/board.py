@@ -90,12 +90,7 @@ def cards_for(session: Session, items: Sequence[ActionItem], *, today: date) -> 
     for item in items:
         record = training.get(item.id)
         by_status = counts.get(item.id, {})
-        gate = phases.GateState(
-            training_needed=bool(record and record.needed),
-            training_waived=item.training_waived_reason is not None,
-            training_complete=phases.training_complete(record),
-            pending_checklist=by_status.get(NotificationStatus.pending, 0),
-            checklist_waived=item.checklist_waived_reason is not None)
+        gate = phases.gate_of(item, record, by_status.get(NotificationStatus.pending, 0))
         cards.append(Card(
             item=item, owner=names.get(item.owner_id, "?"), team=teams.get(item.team_id, "?"),
             overdue=item.deadline < today and item.phase not in CLOSED_PHASES, link=links.get(item.id),

@@ -50,6 +50,16 @@ def training_complete(record: TrainingRecord | None) -> bool:
     return record.sessions_held > 0 and record.people_trained >= record.target_count
 
 
+def gate_of(item: ActionItem, training: TrainingRecord | None, pending_checklist: int) -> GateState:
+    """The item's gate from its training record and its count of customers still to tell."""
+    return GateState(
+        training_needed=bool(training and training.needed),
+        training_waived=item.training_waived_reason is not None,
+        training_complete=training_complete(training),
+        pending_checklist=pending_checklist,
+        checklist_waived=item.checklist_waived_reason is not None)
+
+
 def allowed_next(item: ActionItem, gate: GateState) -> list[Phase]:
     """Every phase `item` may move to now, in a stable order."""
     current = item.phase

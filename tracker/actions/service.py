@@ -153,14 +153,7 @@ def add_progress_update(session: Session, *, actor: Person | None, item_id: int,
 # --- phases and waivers ----------------------------------------------------------------------
 
 def gate_state(session: Session, item: ActionItem) -> phases.GateState:
-    training = training_for(session, item)
-    return phases.GateState(
-        training_needed=training.needed,
-        training_waived=item.training_waived_reason is not None,
-        training_complete=phases.training_complete(training),
-        pending_checklist=checklist.pending_count(session, item.id),
-        checklist_waived=item.checklist_waived_reason is not None,
-    )
+    return phases.gate_of(item, training_for(session, item), checklist.pending_count(session, item.id))
 
 
 def _done_refusal(session: Session, item: ActionItem, missing: list[str]) -> Conflict:

@@ -166,12 +166,7 @@ def rows_for(session: Session, person: Person, items: Sequence[ActionItem], *, t
     rows = []
     for item in items:
         record = training.get(item.id)
-        gate = phases.GateState(
-            training_needed=bool(record and record.needed),
-            training_waived=item.training_waived_reason is not None,
-            training_complete=phases.training_complete(record),
-            pending_checklist=pending.get(item.id, 0),
-            checklist_waived=item.checklist_waived_reason is not None)
+        gate = phases.gate_of(item, record, pending.get(item.id, 0))
         rules = policies.get(item.team_id, Rules())
         schedule = schedules.get(item.id)
         until = schedule.snoozed_until if schedule is not None else None
